@@ -1,0 +1,11 @@
+//! The Shoppable Player engine.
+//!
+//! Everything here is plain, deterministic Rust: parsers, the playback scheduler and the
+//! commerce model take inputs and return outputs, and never touch a clock, the network or a
+//! browser API. The one exception is [`web`] (feature `web`, wasm32 only), the thin driver that
+//! performs the I/O the engine asks for.
+
+pub mod hls;
+
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
+pub mod web;
