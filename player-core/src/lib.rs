@@ -5,7 +5,9 @@
 //! browser API. The one exception is [`web`] (feature `web`, wasm32 only), the thin driver that
 //! performs the I/O the engine asks for.
 
+pub mod error;
 pub mod hls;
+pub mod media;
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 pub mod web;

@@ -1,0 +1,95 @@
+// The npm door: `import { createPlayer, defineElement } from 'shoppable-player'`.
+import init, { mount } from './shoppable_player_wasm.js';
+import { defineElement as defineCustomElement } from './element.js';
+
+let wasm;
+const loadWasm = () => (wasm ??= init());
+
+/**
+ * A player. Usable at once: calls made while the engine is still loading apply when it is
+ * ready (`player.ready` resolves then).
+ */
+class Player {
+  #host;
+  #handle = null;
+  #destroyed = false;
+
+  constructor(host, options) {
+    this.#host = host;
+    this.ready = loadWasm().then(() => {
+      if (this.#destroyed) return;
+      this.#handle = mount(host, options);
+    });
+  }
+
+  #whenReady(action) {
+    if (this.#handle) return Promise.resolve(action(this.#handle));
+    return this.ready.then(() => (this.#handle ? action(this.#handle) : undefined));
+  }
+
+  /** Starts playback. Rejects when the browser refuses (autoplay rules). */
+  play() {
+    return this.#whenReady((h) => h.play());
+  }
+  pause() {
+    this.#whenReady((h) => h.pause());
+  }
+  /** Moves the playhead to `time` seconds. */
+  seek(time) {
+    this.#whenReady((h) => h.seek(Number(time)));
+  }
+  /** Plays another HLS stream in this player. */
+  load(src) {
+    this.#whenReady((h) => h.load(String(src)));
+  }
+  /** Quality: a rendition index from the quality menu's order, or -1 for automatic. */
+  setQuality(index) {
+    this.#whenReady((h) => h.setQuality(index));
+  }
+  get currentTime() {
+    return this.#handle ? this.#handle.currentTime : 0;
+  }
+  /** The element that `shoppable:*` events are dispatched on. */
+  get element() {
+    return this.#host;
+  }
+  /** Calls `callback(detail)` for every `type` event; returns a function that unsubscribes. */
+  on(type, callback) {
+    const listener = (event) => callback(event.detail);
+    this.#host.addEventListener(`shoppable:${type}`, listener);
+    return () => this.#host.removeEventListener(`shoppable:${type}`, listener);
+  }
+  /** Stops playback and removes everything the player created. */
+  destroy() {
+    this.#destroyed = true;
+    if (this.#handle) {
+      this.#handle.destroy();
+      this.#handle.free();
+      this.#handle = null;
+    }
+  }
+}
+
+/** Renders a player into `host` itself (the custom element's path). */
+export function attach(host, options = {}) {
+  return new Player(host, options);
+}
+
+/** Creates a player inside `container`. */
+export function createPlayer(container, options = {}) {
+  const host = document.createElement('div');
+  host.className = 'shoppable-player';
+  container.appendChild(host);
+  const player = new Player(host, options);
+  const destroy = player.destroy.bind(player);
+  player.destroy = () => {
+    destroy();
+    host.remove();
+  };
+  return player;
+}
+
+/** Defines `<shoppable-player>` (or `name`) for pages that use the npm package. */
+export function defineElement(name = 'shoppable-player') {
+  return defineCustomElement(async () => ({ attach }), name);
+}

@@ -1,0 +1,849 @@
+//! The sans-IO playback engine for HLS.
+//!
+//! Inputs are method calls (`load`, `handle_*`, `seek`, `set_rendition`), each given the
+//! current time in milliseconds; outputs are drained with [`Engine::poll_command`] after every
+//! input, and [`Engine::poll_timeout`] says when the engine wants [`Engine::handle_timeout`].
+//!
+//! ```
+//! use player_core::hls::{Command, Engine, EngineConfig};
+//!
+//! let mut engine = Engine::new(EngineConfig::default());
+//! engine.load("https://cdn.example/show/master.m3u8", 0.0);
+//! match engine.poll_command() {
+//!     Some(Command::Fetch(request)) => assert!(request.url.ends_with("master.m3u8")),
+//!     other => panic!("expected a fetch, got {other:?}"),
+//! }
+//! ```
+
+use std::collections::VecDeque;
+
+use crate::error::{ErrorCode, PlayerError};
+use crate::hls::abr::{self, AbrConfig, BandwidthEstimator, RenditionBudget};
+use crate::hls::buffer::{BufferedRanges, BUFFER_TOLERANCE};
+use crate::hls::command::{
+    Command, EngineEvent, FetchRequest, RenditionChoice, RenditionInfo, RequestId, RequestKind,
+};
+use crate::hls::playlist::{parse_playlist, ByteRange, MediaPlaylist, Playlist};
+use crate::hls::retry::{Jitter, RetryPolicy};
+
+/// Tunables of buffering and recovery. ABR has its own [`AbrConfig`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Seconds of media to keep buffered ahead of the playhead.
+    pub forward_buffer_s: f64,
+    /// Seconds of played media to keep behind the playhead before evicting it.
+    pub back_buffer_s: f64,
+    /// Largest hole in the buffer that is jumped over instead of waited at.
+    pub max_gap_jump_s: f64,
+    pub retry: RetryPolicy,
+    pub abr: AbrConfig,
+    /// Seed of the retry jitter, so simulations are reproducible.
+    pub jitter_seed: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            forward_buffer_s: 30.0,
+            back_buffer_s: 30.0,
+            max_gap_jump_s: 1.0,
+            retry: RetryPolicy::default(),
+            abr: AbrConfig::default(),
+            jitter_seed: 0x5eed,
+        }
+    }
+}
+
+/// A fetched body as the driver hands it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedBody {
+    pub bytes: Vec<u8>,
+    /// The URL after redirects: relative URIs in a playlist resolve against it.
+    pub url: String,
+    /// Milliseconds from sending the request to the last byte.
+    pub elapsed_ms: f64,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchFailure {
+    /// The server answered with this non-success status.
+    Status(u16),
+    /// No answer: DNS, connection reset, CORS, timeout…
+    Network(String),
+}
+
+impl FetchFailure {
+    fn describe(&self) -> String {
+        match self {
+            FetchFailure::Status(status) => format!("HTTP {status}"),
+            FetchFailure::Network(reason) => reason.clone(),
+        }
+    }
+}
+
+/// Why the media buffer refused an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaBufferFailure {
+    /// `addSourceBuffer`/`changeType` rejected the MIME type.
+    Unsupported { mime: String },
+    /// The buffer is full (`QuotaExceededError`).
+    QuotaExceeded,
+    /// Any other append or decode failure.
+    Decode(String),
+}
+
+/// The media element as last observed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MediaState {
+    pub position: f64,
+    pub paused: bool,
+    /// Player height in device pixels, to cap quality.
+    pub max_height: Option<u32>,
+}
+
+/// What a request in flight (or waiting for a retry) is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Purpose {
+    /// The URL given to `load`: multivariant or media playlist.
+    Source,
+    MediaPlaylist {
+        level: usize,
+    },
+    InitSegment {
+        level: usize,
+        section: u32,
+    },
+    Segment {
+        level: usize,
+        index: usize,
+    },
+}
+
+impl Purpose {
+    fn kind(self) -> RequestKind {
+        match self {
+            Purpose::Source | Purpose::MediaPlaylist { .. } => RequestKind::Playlist,
+            Purpose::InitSegment { .. } => RequestKind::InitSegment,
+            Purpose::Segment { .. } => RequestKind::Segment,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    id: RequestId,
+    purpose: Purpose,
+    url: String,
+    range: Option<ByteRange>,
+    /// Attempts made so far, this one included.
+    attempt: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Level {
+    info: RenditionInfo,
+    uri: String,
+    playlist: Option<MediaPlaylist>,
+}
+
+/// Where the next segment comes from: the segment just appended, so the next is its successor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LoadCursor {
+    level: usize,
+    index: usize,
+}
+
+/// The HLS playback engine. See the module docs.
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    jitter: Jitter,
+    estimator: BandwidthEstimator,
+    next_request: u64,
+    commands: VecDeque<Command>,
+    source_url: Option<String>,
+    levels: Vec<Level>,
+    choice: RenditionChoice,
+    /// The rendition segments are loaded from.
+    current_level: Option<usize>,
+    in_flight: Vec<Request>,
+    /// Failed requests waiting for their retry time (ms).
+    retries: Vec<(f64, Request)>,
+    media: MediaState,
+    buffered: BufferedRanges,
+    /// Media-buffer commands issued and not yet reported done.
+    buffer_ops_pending: usize,
+    source_buffer_mime: Option<String>,
+    /// (level, init section) whose init segment the buffer last received.
+    appended_init: Option<(usize, u32)>,
+    last_loaded: Option<LoadCursor>,
+    duration_sent: bool,
+    loaded_event_sent: bool,
+    end_of_stream_sent: bool,
+    failed: bool,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Engine {
+            jitter: Jitter::new(config.jitter_seed),
+            estimator: BandwidthEstimator::new(config.abr),
+            config,
+            next_request: 0,
+            commands: VecDeque::new(),
+            source_url: None,
+            levels: Vec::new(),
+            choice: RenditionChoice::Auto,
+            current_level: None,
+            in_flight: Vec::new(),
+            retries: Vec::new(),
+            media: MediaState::default(),
+            buffered: BufferedRanges::default(),
+            buffer_ops_pending: 0,
+            source_buffer_mime: None,
+            appended_init: None,
+            last_loaded: None,
+            duration_sent: false,
+            loaded_event_sent: false,
+            end_of_stream_sent: false,
+            failed: false,
+        }
+    }
+
+    // ----- getters -----
+
+    /// The renditions, sorted by ascending bandwidth (empty before the playlist loads).
+    pub fn renditions(&self) -> impl Iterator<Item = &RenditionInfo> {
+        self.levels.iter().map(|l| &l.info)
+    }
+
+    /// The rendition segments are being loaded from.
+    pub fn current_rendition(&self) -> Option<usize> {
+        self.current_level
+    }
+
+    pub fn rendition_choice(&self) -> RenditionChoice {
+        self.choice
+    }
+
+    /// The throughput estimate in bits per second.
+    pub fn bandwidth_estimate(&self) -> f64 {
+        self.estimator.estimate_bps()
+    }
+
+    /// True after a fatal error, until the next `load`.
+    pub fn has_failed(&self) -> bool {
+        self.failed
+    }
+
+    // ----- commands from the application -----
+
+    /// Starts playing `url` (a multivariant or media playlist), abandoning what came before.
+    pub fn load(&mut self, url: &str, now: f64) {
+        for request in std::mem::take(&mut self.in_flight) {
+            self.commands.push_back(Command::Abort(request.id));
+        }
+        let choice = self.choice;
+        let next_request = self.next_request;
+        let pending_commands = std::mem::take(&mut self.commands);
+        *self = Engine::new(self.config.clone());
+        self.commands = pending_commands;
+        self.next_request = next_request;
+        self.choice = choice;
+        self.source_url = Some(url.to_owned());
+        self.send(Purpose::Source, url.to_owned(), None, 1);
+        self.update(now);
+    }
+
+    /// The viewer picked a quality. A fixed choice takes effect from the next segment boundary
+    /// after the playhead: media buffered beyond it is replaced.
+    pub fn set_rendition(&mut self, choice: RenditionChoice, now: f64) {
+        let choice = match choice {
+            RenditionChoice::Fixed(i) if i >= self.levels.len() => RenditionChoice::Auto,
+            other => other,
+        };
+        self.choice = choice;
+        if let RenditionChoice::Fixed(target) = choice {
+            if self.current_level != Some(target) {
+                self.flush_ahead_of_playhead();
+                self.switch_level(target, false);
+            }
+        }
+        self.update(now);
+    }
+
+    /// The playhead moved to `position` (the media element's `seeking`).
+    pub fn seek(&mut self, position: f64, now: f64) {
+        self.media.position = position;
+        if self.buffered.range_at(position).is_none() {
+            self.abort_segment_requests();
+            self.last_loaded = None;
+        }
+        self.update(now);
+    }
+
+    // ----- what arrived -----
+
+    /// The media element's state changed (time update, resize…).
+    pub fn handle_media_state(&mut self, state: MediaState, now: f64) {
+        self.media = state;
+        self.jump_gap();
+        self.update(now);
+    }
+
+    /// A media-buffer command completed; `buffered` is the buffer's content after it.
+    pub fn handle_buffer_updated(&mut self, buffered: BufferedRanges, now: f64) {
+        self.buffer_ops_pending = self.buffer_ops_pending.saturating_sub(1);
+        self.buffered = buffered;
+        self.jump_gap();
+        self.update(now);
+    }
+
+    /// A media-buffer command failed.
+    pub fn handle_buffer_error(&mut self, failure: MediaBufferFailure, now: f64) {
+        self.buffer_ops_pending = self.buffer_ops_pending.saturating_sub(1);
+        match failure {
+            MediaBufferFailure::Unsupported { mime } => self.fail(
+                ErrorCode::MediaUnsupported,
+                format!("This browser cannot play this video's format ({mime})."),
+                self.source_url.clone(),
+            ),
+            MediaBufferFailure::QuotaExceeded => {
+                // Make room behind the playhead; the segment is loaded again afterwards.
+                let keep_from = self.media.position - 2.0;
+                if self.buffered.start().is_some_and(|s| s < keep_from) {
+                    self.push_buffer_op(Command::Remove {
+                        start: 0.0,
+                        end: keep_from,
+                    });
+                    self.config.forward_buffer_s = (self.config.forward_buffer_s * 0.75).max(6.0);
+                    self.last_loaded = self.last_loaded.and_then(|c| {
+                        c.index
+                            .checked_sub(1)
+                            .map(|index| LoadCursor { index, ..c })
+                    });
+                } else {
+                    self.fail(
+                        ErrorCode::MediaDecode,
+                        "The browser ran out of memory for this video.".into(),
+                        None,
+                    );
+                }
+            }
+            MediaBufferFailure::Decode(reason) => self.fail(
+                ErrorCode::MediaDecode,
+                format!("The video could not be decoded: {reason}."),
+                None,
+            ),
+        }
+        self.update(now);
+    }
+
+    /// A request completed with a body.
+    pub fn handle_fetch_success(&mut self, id: RequestId, body: FetchedBody, now: f64) {
+        let Some(request) = self.take_request(id) else {
+            return;
+        };
+        match request.purpose {
+            Purpose::Source => self.on_source_playlist(&request, body),
+            Purpose::MediaPlaylist { level } => self.on_media_playlist(&request, level, body),
+            Purpose::InitSegment { level, section } => {
+                self.estimator.sample(body.bytes.len(), body.elapsed_ms);
+                self.on_init_segment(level, section, body.bytes);
+            }
+            Purpose::Segment { level, index } => {
+                self.estimator.sample(body.bytes.len(), body.elapsed_ms);
+                self.on_segment(level, index, body.bytes);
+            }
+        }
+        self.update(now);
+    }
+
+    /// A request failed; it is retried with backoff until the retry budget is spent.
+    pub fn handle_fetch_failure(&mut self, id: RequestId, failure: FetchFailure, now: f64) {
+        let Some(request) = self.take_request(id) else {
+            return;
+        };
+        // A 404 on a playlist we were explicitly asked to load will not fix itself quickly,
+        // but CDNs do answer 404 briefly while a stream starts: retry it like anything else.
+        match self
+            .config
+            .retry
+            .delay_after(request.attempt, self.jitter.next())
+        {
+            Some(delay) => self.retries.push((now + delay, request)),
+            None => {
+                let (code, what) = match request.purpose {
+                    Purpose::Source | Purpose::MediaPlaylist { .. } => {
+                        (ErrorCode::ManifestLoad, "the video's playlist")
+                    }
+                    Purpose::InitSegment { .. } | Purpose::Segment { .. } => {
+                        (ErrorCode::SegmentLoad, "part of the video")
+                    }
+                };
+                self.fail(
+                    code,
+                    format!("Could not load {what} ({}).", failure.describe()),
+                    Some(request.url),
+                );
+            }
+        }
+        self.update(now);
+    }
+
+    /// Time passed: due retries are sent.
+    pub fn handle_timeout(&mut self, now: f64) {
+        let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retries)
+            .into_iter()
+            .partition(|(at, _)| *at <= now);
+        self.retries = waiting;
+        for (_, request) in due {
+            self.send(
+                request.purpose,
+                request.url,
+                request.range,
+                request.attempt + 1,
+            );
+        }
+        self.update(now);
+    }
+
+    // ----- what to do next -----
+
+    /// The next command for the driver, in order.
+    pub fn poll_command(&mut self) -> Option<Command> {
+        self.commands.pop_front()
+    }
+
+    /// The time (ms, same clock as `now`) at which `handle_timeout` should be called.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.retries.iter().map(|(at, _)| *at).reduce(f64::min)
+    }
+
+    // ----- internals -----
+
+    fn send(&mut self, purpose: Purpose, url: String, range: Option<ByteRange>, attempt: u32) {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        self.commands.push_back(Command::Fetch(FetchRequest {
+            id,
+            url: url.clone(),
+            range,
+            kind: purpose.kind(),
+        }));
+        self.in_flight.push(Request {
+            id,
+            purpose,
+            url,
+            range,
+            attempt,
+        });
+    }
+
+    fn take_request(&mut self, id: RequestId) -> Option<Request> {
+        let at = self.in_flight.iter().position(|r| r.id == id)?;
+        Some(self.in_flight.swap_remove(at))
+    }
+
+    fn emit(&mut self, event: EngineEvent) {
+        self.commands.push_back(Command::Emit(event));
+    }
+
+    fn push_buffer_op(&mut self, command: Command) {
+        self.buffer_ops_pending += 1;
+        self.commands.push_back(command);
+    }
+
+    fn fail(&mut self, code: ErrorCode, message: String, url: Option<String>) {
+        if self.failed {
+            return;
+        }
+        self.failed = true;
+        for request in std::mem::take(&mut self.in_flight) {
+            self.commands.push_back(Command::Abort(request.id));
+        }
+        self.retries.clear();
+        self.emit(EngineEvent::Error(PlayerError {
+            code,
+            message,
+            url,
+            fatal: true,
+        }));
+    }
+
+    fn abort_segment_requests(&mut self) {
+        let (segments, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.in_flight)
+            .into_iter()
+            .partition(|r| matches!(r.purpose, Purpose::Segment { .. }));
+        self.in_flight = others;
+        for request in segments {
+            self.commands.push_back(Command::Abort(request.id));
+        }
+        self.retries
+            .retain(|(_, r)| !matches!(r.purpose, Purpose::Segment { .. }));
+    }
+
+    fn on_source_playlist(&mut self, request: &Request, body: FetchedBody) {
+        let text = String::from_utf8_lossy(&body.bytes);
+        match parse_playlist(&text, &body.url) {
+            Ok(Playlist::Multivariant(multivariant)) => {
+                let mut levels: Vec<Level> = multivariant
+                    .variants
+                    .into_iter()
+                    .map(|v| Level {
+                        info: RenditionInfo {
+                            bandwidth: v.bandwidth,
+                            width: v.resolution.map(|r| r.width),
+                            height: v.resolution.map(|r| r.height),
+                            codecs: v.codecs,
+                        },
+                        uri: v.uri,
+                        playlist: None,
+                    })
+                    .collect();
+                levels.sort_by_key(|l| l.info.bandwidth);
+                if levels.is_empty() {
+                    return self.fail(
+                        ErrorCode::ManifestParse,
+                        "The video's playlist lists no streams.".into(),
+                        Some(request.url.clone()),
+                    );
+                }
+                self.levels = levels;
+            }
+            Ok(Playlist::Media(media)) => {
+                self.levels = vec![Level {
+                    info: RenditionInfo {
+                        bandwidth: 0,
+                        width: None,
+                        height: None,
+                        codecs: None,
+                    },
+                    uri: body.url.clone(),
+                    playlist: Some(media),
+                }];
+            }
+            Err(error) => {
+                return self.fail(
+                    ErrorCode::ManifestParse,
+                    format!("The video's playlist could not be read: {error}."),
+                    Some(request.url.clone()),
+                );
+            }
+        }
+        if let RenditionChoice::Fixed(i) = self.choice {
+            if i >= self.levels.len() {
+                self.choice = RenditionChoice::Auto;
+            }
+        }
+        let first = match self.choice {
+            RenditionChoice::Fixed(i) => i,
+            RenditionChoice::Auto => self.abr_choice(),
+        };
+        self.switch_level(first, self.choice == RenditionChoice::Auto);
+    }
+
+    fn on_media_playlist(&mut self, request: &Request, level: usize, body: FetchedBody) {
+        let text = String::from_utf8_lossy(&body.bytes);
+        match parse_playlist(&text, &body.url) {
+            Ok(Playlist::Media(media)) => {
+                if let Some(l) = self.levels.get_mut(level) {
+                    l.playlist = Some(media);
+                }
+            }
+            Ok(Playlist::Multivariant(_)) => self.fail(
+                ErrorCode::ManifestParse,
+                "A stream's playlist is a multivariant playlist, not a media playlist.".into(),
+                Some(request.url.clone()),
+            ),
+            Err(error) => self.fail(
+                ErrorCode::ManifestParse,
+                format!("A stream's playlist could not be read: {error}."),
+                Some(request.url.clone()),
+            ),
+        }
+    }
+
+    fn on_init_segment(&mut self, level: usize, section: u32, bytes: Vec<u8>) {
+        let codecs = self.levels.get(level).and_then(|l| l.info.codecs.clone());
+        let Some(codecs) = codecs else {
+            return self.fail(
+                ErrorCode::MediaUnsupported,
+                "The stream does not declare its codecs (CODECS attribute).".into(),
+                self.levels.get(level).map(|l| l.uri.clone()),
+            );
+        };
+        self.ensure_source_buffer(format!("video/mp4; codecs=\"{codecs}\""));
+        self.appended_init = Some((level, section));
+        self.push_buffer_op(Command::Append(bytes));
+    }
+
+    fn on_segment(&mut self, level: usize, index: usize, bytes: Vec<u8>) {
+        if looks_like_mpeg_ts(&bytes) {
+            let url = self.segment_url(level, index);
+            return self.fail(
+                ErrorCode::MediaUnsupported,
+                "MPEG-TS segments are not supported by this engine yet.".into(),
+                url,
+            );
+        }
+        if self.source_buffer_mime.is_none() {
+            // A segment without an init section: the playlist promised fMP4 it did not deliver.
+            let url = self.segment_url(level, index);
+            return self.fail(
+                ErrorCode::SegmentParse,
+                "A video segment arrived before its initialization section.".into(),
+                url,
+            );
+        }
+        self.end_of_stream_sent = false;
+        self.last_loaded = Some(LoadCursor { level, index });
+        self.push_buffer_op(Command::Append(bytes));
+    }
+
+    fn segment_url(&self, level: usize, index: usize) -> Option<String> {
+        let playlist = self.levels.get(level)?.playlist.as_ref()?;
+        Some(playlist.segments.get(index)?.uri.clone())
+    }
+
+    fn ensure_source_buffer(&mut self, mime: String) {
+        match &self.source_buffer_mime {
+            None => self.push_buffer_op(Command::AddSourceBuffer { mime: mime.clone() }),
+            Some(current) if *current != mime => {
+                self.push_buffer_op(Command::ChangeType { mime: mime.clone() })
+            }
+            Some(_) => return,
+        }
+        self.source_buffer_mime = Some(mime);
+    }
+
+    fn switch_level(&mut self, level: usize, auto: bool) {
+        if self.current_level == Some(level) || level >= self.levels.len() {
+            return;
+        }
+        self.current_level = Some(level);
+        self.emit(EngineEvent::RenditionSwitched { index: level, auto });
+    }
+
+    /// Drops buffered media after the segment that is playing, so a manual quality change is
+    /// seen within a segment instead of after the whole forward buffer.
+    fn flush_ahead_of_playhead(&mut self) {
+        self.abort_segment_requests();
+        let position = self.media.position;
+        let boundary = self
+            .current_playlist()
+            .and_then(|p| {
+                p.segments
+                    .iter()
+                    .find(|s| s.start + s.duration > position + 0.25)
+            })
+            .map(|s| s.start + s.duration);
+        if let Some(boundary) = boundary {
+            if self.buffered.end_of_run(position) > boundary {
+                self.push_buffer_op(Command::Remove {
+                    start: boundary,
+                    end: f64::INFINITY,
+                });
+            }
+        }
+        self.last_loaded = None;
+    }
+
+    fn current_playlist(&self) -> Option<&MediaPlaylist> {
+        self.levels.get(self.current_level?)?.playlist.as_ref()
+    }
+
+    fn abr_choice(&self) -> usize {
+        let budgets: Vec<RenditionBudget> = self
+            .levels
+            .iter()
+            .map(|l| RenditionBudget {
+                bandwidth: l.info.bandwidth,
+                height: l.info.height,
+            })
+            .collect();
+        abr::choose_rendition(
+            &self.config.abr,
+            &budgets,
+            self.current_level,
+            self.estimator.estimate_bps(),
+            self.buffered.ahead_of(self.media.position),
+            self.media.max_height,
+        )
+    }
+
+    /// Jumps the playhead over a small hole in the buffer that would otherwise stall it.
+    fn jump_gap(&mut self) {
+        if let Some(start) = self
+            .buffered
+            .gap_after(self.media.position, self.config.max_gap_jump_s)
+        {
+            let target = start + BUFFER_TOLERANCE / 2.0;
+            self.media.position = target;
+            self.commands.push_back(Command::Seek(target));
+        }
+    }
+
+    /// Decides what to load next. Called after every input.
+    fn update(&mut self, now: f64) {
+        let _ = now;
+        if self.failed {
+            return;
+        }
+        let Some(mut level) = self.current_level else {
+            return;
+        };
+        // Reconsider quality between downloads, when the last sample has been taken.
+        if self.choice == RenditionChoice::Auto {
+            let wanted = self.abr_choice();
+            if wanted != level && self.in_flight.iter().all(|r| !is_media(r.purpose)) {
+                self.switch_level(wanted, true);
+                level = wanted;
+            }
+        }
+        if self.levels[level].playlist.is_none() {
+            let loading = self
+                .in_flight
+                .iter()
+                .any(|r| r.purpose == Purpose::MediaPlaylist { level })
+                || self
+                    .retries
+                    .iter()
+                    .any(|(_, r)| r.purpose == Purpose::MediaPlaylist { level });
+            if !loading {
+                let uri = self.levels[level].uri.clone();
+                self.send(Purpose::MediaPlaylist { level }, uri, None, 1);
+            }
+            return;
+        }
+        self.announce_stream(level);
+        self.evict_back_buffer();
+
+        // One media request at a time, and at most one append waiting behind it: this bounds
+        // memory and keeps each download's bandwidth sample clean.
+        let media_busy = self
+            .in_flight
+            .iter()
+            .chain(self.retries.iter().map(|(_, r)| r))
+            .any(|r| is_media(r.purpose));
+        if media_busy || self.buffer_ops_pending > 1 {
+            return;
+        }
+
+        let Some(playlist) = self.levels[level].playlist.as_ref() else {
+            return;
+        };
+        let position = self.media.position;
+        let next = match self.last_loaded {
+            Some(cursor) if cursor.level == level => Some(cursor.index + 1),
+            Some(cursor) => {
+                // Switched rendition: continue at the same time in the new one.
+                let previous = self.levels[cursor.level].playlist.as_ref();
+                let t = previous
+                    .and_then(|p| p.segments.get(cursor.index))
+                    .map_or(position, |s| s.start + s.duration);
+                segment_at(playlist, t)
+            }
+            None => segment_at(playlist, self.buffered.end_of_run(position)),
+        };
+        let Some(index) = next.filter(|&i| i < playlist.segments.len()) else {
+            if playlist.end_list && self.last_loaded.is_some() {
+                self.end_stream();
+            }
+            return;
+        };
+        let segment = &playlist.segments[index];
+        let loaded_until = match self.last_loaded {
+            Some(c) if c.level == level => segment.start,
+            _ => self.buffered.end_of_run(position),
+        };
+        if loaded_until - position >= self.config.forward_buffer_s {
+            return;
+        }
+        if let Some(section) = segment.init_section {
+            if self.appended_init != Some((level, section)) {
+                if let Some(init) = playlist.init_sections.get(section as usize) {
+                    let (uri, range) = (init.uri.clone(), init.byte_range);
+                    self.send(Purpose::InitSegment { level, section }, uri, range, 1);
+                }
+                return;
+            }
+        }
+        let (uri, range) = (segment.uri.clone(), segment.byte_range);
+        self.send(Purpose::Segment { level, index }, uri, range, 1);
+    }
+
+    fn announce_stream(&mut self, level: usize) {
+        let Some(playlist) = self.levels[level].playlist.as_ref() else {
+            return;
+        };
+        let live = !playlist.end_list;
+        let duration = playlist.segments.last().map(|s| s.start + s.duration);
+        if !self.loaded_event_sent {
+            self.loaded_event_sent = true;
+            let renditions = self.levels.iter().map(|l| l.info.clone()).collect();
+            self.emit(EngineEvent::Loaded {
+                renditions,
+                live,
+                duration: duration.filter(|_| !live),
+            });
+        }
+        if !self.duration_sent && !live {
+            if let Some(duration) = duration {
+                self.duration_sent = true;
+                self.push_buffer_op(Command::SetDuration(duration));
+            }
+        }
+    }
+
+    fn evict_back_buffer(&mut self) {
+        let keep_from = self.media.position - self.config.back_buffer_s;
+        if self.buffer_ops_pending == 0
+            && self
+                .buffered
+                .start()
+                .is_some_and(|start| start < keep_from - 1.0)
+        {
+            self.push_buffer_op(Command::Remove {
+                start: 0.0,
+                end: keep_from,
+            });
+        }
+    }
+
+    fn end_stream(&mut self) {
+        if self.end_of_stream_sent || self.buffer_ops_pending > 0 {
+            return;
+        }
+        self.end_of_stream_sent = true;
+        self.push_buffer_op(Command::EndOfStream);
+    }
+}
+
+fn is_media(purpose: Purpose) -> bool {
+    matches!(
+        purpose,
+        Purpose::InitSegment { .. } | Purpose::Segment { .. }
+    )
+}
+
+/// The segment holding time `t`, nudged forward a little so that media ending a few
+/// milliseconds short of its EXTINF duration does not select the same segment again.
+fn segment_at(playlist: &MediaPlaylist, t: f64) -> Option<usize> {
+    let probe = t + BUFFER_TOLERANCE;
+    let segments = &playlist.segments;
+    let after = segments.partition_point(|s| s.start <= probe);
+    match after {
+        0 => Some(0),
+        n if n == segments.len() && probe >= segments[n - 1].start + segments[n - 1].duration => {
+            Some(n)
+        }
+        n => Some(n - 1),
+    }
+}
+
+/// MPEG-TS: a 0x47 sync byte every 188 bytes.
+fn looks_like_mpeg_ts(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&0x47) && bytes.get(188).is_none_or(|&b| b == 0x47)
+}

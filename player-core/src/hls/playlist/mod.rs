@@ -1,0 +1,150 @@
+//! M3U8 playlists (RFC 8216 and draft-pantos-hls-rfc8216bis): parsing and writing.
+//!
+//! [`parse_playlist`] reads a Multivariant or Media Playlist in one pass over the text and
+//! returns a [`Playlist`] whose URIs are all absolute. The writer (`Display` on each playlist
+//! type) prints valid M3U8 that parses back to an equal value.
+//!
+//! ```
+//! use player_core::hls::playlist::{parse_playlist, Playlist};
+//!
+//! let text = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg0.ts\n#EXT-X-ENDLIST\n";
+//! let Playlist::Media(media) = parse_playlist(text, "https://cdn.example/v/720p.m3u8")? else {
+//!     panic!("expected a media playlist");
+//! };
+//! assert_eq!(media.segments[0].uri, "https://cdn.example/v/seg0.ts");
+//! assert!(media.end_list);
+//! # Ok::<(), player_core::hls::playlist::PlaylistError>(())
+//! ```
+//!
+//! # Tolerance and strictness
+//! Accepted although the spec forbids or does not mention them, because real servers send
+//! them: a UTF-8 byte-order mark, CRLF line ends, blank lines, leading and trailing whitespace
+//! on lines, spaces around attribute separators, quoted values for enumerated or numeric
+//! attributes, unknown tags (kept in `unknown_tags`) and unknown attributes (ignored).
+//! Refused, with the line and attribute: anything that changes what would be fetched or
+//! decrypted or when it would play (malformed numbers, durations, byte ranges, dates, IVs;
+//! missing required tags and attributes; duplicate tags that must be unique; URI lines
+//! without their tag; undefined variables).
+//!
+//! # Limits
+//! Parsing is linear in the input. Variable substitution is capped (see [`ParseOptions`]);
+//! durations must be finite and at most [`MAX_DURATION_SECONDS`].
+
+pub mod attributes;
+mod daterange;
+mod datetime;
+mod error;
+mod media;
+mod multivariant;
+mod parser;
+mod tags_media;
+mod tags_multivariant;
+mod variables;
+mod write;
+
+pub use daterange::{ClientAttribute, ClientAttributeValue, DateRange};
+pub use datetime::DateTime;
+pub use error::{PlaylistError, PlaylistErrorKind};
+pub use media::{
+    ByteRange, InitSection, KeyMethod, MediaPlaylist, MediaSegment, PartInf, PartialSegment,
+    PlaylistType, PreloadHint, PreloadHintType, RenditionReport, SegmentKey, ServerControl, Skip,
+};
+pub use multivariant::{
+    ContentSteering, IFrameVariant, MediaType, MultivariantPlaylist, Rendition, Resolution,
+    SessionData, SessionDataFormat, Variant,
+};
+pub use tags_media::MAX_KEY_FORMATS;
+pub use variables::{MAX_VARIABLES, SUBSTITUTION_BUDGET_BASE, SUBSTITUTION_BUDGET_FACTOR};
+
+/// The largest segment, part or start-offset duration accepted, in seconds (about 31 years).
+/// Larger values are certainly errors and would make time arithmetic lose precision.
+pub const MAX_DURATION_SECONDS: f64 = 1e9;
+
+/// A parsed playlist: either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Playlist {
+    Multivariant(MultivariantPlaylist),
+    Media(MediaPlaylist),
+}
+
+impl Playlist {
+    pub fn as_media(&self) -> Option<&MediaPlaylist> {
+        match self {
+            Playlist::Media(media) => Some(media),
+            Playlist::Multivariant(_) => None,
+        }
+    }
+
+    pub fn as_multivariant(&self) -> Option<&MultivariantPlaylist> {
+        match self {
+            Playlist::Multivariant(multivariant) => Some(multivariant),
+            Playlist::Media(_) => None,
+        }
+    }
+}
+
+/// `EXT-X-START`: where playback should begin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StartPoint {
+    /// `TIME-OFFSET` in seconds; negative values count from the end of the playlist.
+    pub time_offset: f64,
+    /// `PRECISE=YES`: start exactly there rather than at the enclosing segment's start.
+    pub precise: bool,
+}
+
+/// One `EXT-X-DEFINE` with its resolved value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableDefinition {
+    pub name: String,
+    pub value: String,
+    pub source: VariableSource,
+}
+
+/// Where an `EXT-X-DEFINE` takes its value from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableSource {
+    /// `NAME="…",VALUE="…"`.
+    Value,
+    /// `IMPORT="…"`: from the Multivariant Playlist ([`ParseOptions::imported_variables`]).
+    Import,
+    /// `QUERYPARAM="…"`: from the query of the playlist's URL.
+    QueryParam,
+}
+
+/// A tag this parser does not interpret, kept verbatim (without the line end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTag {
+    /// How many segments (Media Playlist) or variants (Multivariant Playlist) precede it.
+    pub position: usize,
+    /// The whole line, e.g. `#EXT-X-CUE-OUT:DURATION=30`.
+    pub text: String,
+}
+
+/// Inputs to parsing beyond the text and the URL.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions<'a> {
+    /// The variables of the parent Multivariant Playlist
+    /// ([`MultivariantPlaylist::defines`]), read by `EXT-X-DEFINE:IMPORT` in Media Playlists.
+    pub imported_variables: &'a [VariableDefinition],
+}
+
+/// Parses a playlist fetched from `url` (absolute, after redirects). Every URI in the result is
+/// resolved against `url`.
+///
+/// # Errors
+/// A [`PlaylistError`] naming the line and, where relevant, the attribute.
+pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, PlaylistError> {
+    parse_playlist_with(text, url, &ParseOptions::default())
+}
+
+/// [`parse_playlist`] with options, e.g. the variables a Media Playlist may import.
+///
+/// # Errors
+/// A [`PlaylistError`] naming the line and, where relevant, the attribute.
+pub fn parse_playlist_with(
+    text: &str,
+    url: &str,
+    options: &ParseOptions<'_>,
+) -> Result<Playlist, PlaylistError> {
+    parser::Parser::new(text, url, options).run(text)
+}

@@ -1,0 +1,65 @@
+//! `fetch` with an `AbortController`, answering in the engine's terms.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestInit, Response};
+
+use crate::hls::engine::{FetchFailure, FetchedBody};
+use crate::hls::playlist::ByteRange;
+
+/// Downloads `url` (only `range`, when given), measuring the time to the last byte.
+pub(crate) async fn fetch_body(
+    url: &str,
+    range: Option<ByteRange>,
+    signal: &AbortSignal,
+) -> Result<FetchedBody, FetchFailure> {
+    let started = super::now_ms();
+    let init = RequestInit::new();
+    init.set_signal(Some(signal));
+    if let Some(range) = range {
+        let headers = Headers::new().map_err(network)?;
+        let last = range.offset + range.length.saturating_sub(1);
+        headers
+            .set("Range", &format!("bytes={}-{last}", range.offset))
+            .map_err(network)?;
+        init.set_headers(&headers);
+    }
+    let window = web_sys::window().ok_or_else(|| FetchFailure::Network("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(network)?;
+    if !response.ok() {
+        return Err(FetchFailure::Status(response.status()));
+    }
+    let final_url = response.url();
+    let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
+        .await
+        .map_err(network)?;
+    let mut bytes = Uint8Array::new(&buffer).to_vec();
+    // A server that ignores `Range` sends the whole file with 200: keep only what was asked.
+    if let (Some(range), 200) = (range, response.status()) {
+        let start = (range.offset as usize).min(bytes.len());
+        let end = (start + range.length as usize).min(bytes.len());
+        bytes = bytes[start..end].to_vec();
+    }
+    Ok(FetchedBody {
+        bytes,
+        url: if final_url.is_empty() {
+            url.to_owned()
+        } else {
+            final_url
+        },
+        elapsed_ms: super::now_ms() - started,
+    })
+}
+
+fn network(error: JsValue) -> FetchFailure {
+    let message = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "network error".into());
+    FetchFailure::Network(message)
+}

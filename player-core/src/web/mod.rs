@@ -1,0 +1,20 @@
+//! The browser driver: performs the I/O the engine asks for, with real browser APIs.
+//!
+//! It translates and never decides: every choice (what to fetch, when to switch, how to
+//! recover) is the engine's. What lives here is the plumbing MSE and `fetch` need — one
+//! SourceBuffer operation at a time, abortable requests, timers — and the teardown that leaves
+//! nothing behind when a player is destroyed.
+
+mod fetch;
+mod media_buffer;
+mod playback;
+
+pub use media_buffer::time_ranges;
+pub use playback::Playback;
+
+/// Milliseconds on the page's monotonic clock.
+pub(crate) fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}

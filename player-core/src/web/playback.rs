@@ -1,0 +1,296 @@
+//! Runs an [`Engine`] against a `<video>` element with Media Source Extensions.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use web_sys::{AbortController, HtmlVideoElement, MediaSource, SourceBuffer, Url};
+
+use super::fetch::fetch_body;
+use super::media_buffer::{MediaBuffer, Outcome};
+use super::now_ms;
+use crate::error::{ErrorCode, PlayerError};
+use crate::hls::engine::{MediaBufferFailure, MediaState};
+use crate::hls::{Command, Engine, EngineConfig, EngineEvent, RenditionChoice, RequestId};
+
+type EventSink = Rc<dyn Fn(EngineEvent)>;
+
+/// HLS playback in one `<video>` element. Dropping it stops every request, timer and
+/// listener and detaches the MediaSource.
+pub struct Playback {
+    driver: Rc<RefCell<Driver>>,
+}
+
+struct Driver {
+    engine: Engine,
+    video: HtmlVideoElement,
+    buffer: MediaBuffer,
+    object_url: String,
+    requests: Vec<(RequestId, AbortController)>,
+    timer: Option<Timeout>,
+    video_listeners: Vec<EventListener>,
+    source_listeners: Vec<EventListener>,
+    on_event: EventSink,
+}
+
+impl Playback {
+    /// Attaches to `video`. Engine events (renditions, switches, errors) go to `on_event`.
+    pub fn new(
+        video: HtmlVideoElement,
+        config: EngineConfig,
+        on_event: impl Fn(EngineEvent) + 'static,
+    ) -> Result<Playback, PlayerError> {
+        let (media_source, object_url) = open_media_source()?;
+        video.set_src(&object_url);
+        let driver = Rc::new(RefCell::new(Driver {
+            engine: Engine::new(config),
+            video,
+            buffer: MediaBuffer::new(media_source),
+            object_url,
+            requests: Vec::new(),
+            timer: None,
+            video_listeners: Vec::new(),
+            source_listeners: Vec::new(),
+            on_event: Rc::new(on_event),
+        }));
+        let weak = Rc::downgrade(&driver);
+        {
+            let mut d = driver.borrow_mut();
+            d.video_listeners = video_listeners(&d.video, &weak);
+            d.source_listeners = source_listeners(&d.buffer.media_source, &weak);
+        }
+        Ok(Playback { driver })
+    }
+
+    /// Loads and plays `url`, replacing whatever was loaded before.
+    pub fn load(&self, url: &str) {
+        let weak = Rc::downgrade(&self.driver);
+        let reattach = {
+            let mut d = self.driver.borrow_mut();
+            d.abort_all();
+            // A fresh MediaSource: the old SourceBuffer may hold another stream's codecs.
+            match open_media_source() {
+                Ok((media_source, object_url)) => {
+                    Url::revoke_object_url(&d.object_url).ok();
+                    d.video.set_src(&object_url);
+                    d.object_url = object_url;
+                    d.source_listeners = source_listeners(&media_source, &weak);
+                    d.buffer = MediaBuffer::new(media_source);
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            }
+        };
+        if let Err(error) = reattach {
+            let sink = self.driver.borrow().on_event.clone();
+            sink(EngineEvent::Error(error));
+            return;
+        }
+        let url = url.to_owned();
+        drive(&weak, move |d, now| d.engine.load(&url, now));
+    }
+
+    /// Sets the quality: `Auto` or one rendition.
+    pub fn set_rendition(&self, choice: RenditionChoice) {
+        drive(&Rc::downgrade(&self.driver), move |d, now| {
+            d.engine.set_rendition(choice, now)
+        });
+    }
+}
+
+impl Drop for Playback {
+    fn drop(&mut self) {
+        if let Ok(mut d) = self.driver.try_borrow_mut() {
+            d.abort_all();
+            d.timer = None;
+            d.video_listeners.clear();
+            d.source_listeners.clear();
+            Url::revoke_object_url(&d.object_url).ok();
+            d.video.remove_attribute("src").ok();
+            d.video.load();
+        }
+    }
+}
+
+fn open_media_source() -> Result<(MediaSource, String), PlayerError> {
+    let unsupported = |_| PlayerError {
+        code: ErrorCode::MediaUnsupported,
+        message: "This browser does not support Media Source Extensions.".into(),
+        url: None,
+        fatal: true,
+    };
+    let media_source = MediaSource::new().map_err(unsupported)?;
+    let url = Url::create_object_url_with_source(&media_source).map_err(unsupported)?;
+    Ok((media_source, url))
+}
+
+/// Runs `input` on the driver, then performs everything the engine asked for. Events are
+/// delivered after the driver is released, so a handler may call back into the player.
+fn drive(weak: &Weak<RefCell<Driver>>, input: impl FnOnce(&mut Driver, f64) + 'static) {
+    let Some(rc) = weak.upgrade() else {
+        return;
+    };
+    let Ok(mut driver) = rc.try_borrow_mut() else {
+        // Re-entered from inside a browser call: run once the current turn is over.
+        let weak = weak.clone();
+        wasm_bindgen_futures::spawn_local(async move { drive(&weak, input) });
+        return;
+    };
+    input(&mut driver, now_ms());
+    let events = driver.perform_commands(weak);
+    let sink = driver.on_event.clone();
+    drop(driver);
+    for event in events {
+        sink(event);
+    }
+}
+
+impl Driver {
+    fn media_state(&self) -> MediaState {
+        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let height = self.video.client_height();
+        MediaState {
+            position: self.video.current_time(),
+            paused: self.video.paused(),
+            max_height: (height > 0).then(|| (f64::from(height) * ratio).round() as u32),
+        }
+    }
+
+    fn abort_all(&mut self) {
+        for (_, controller) in self.requests.drain(..) {
+            controller.abort();
+        }
+    }
+
+    /// Drains the engine's commands and the buffer queue until both are idle.
+    fn perform_commands(&mut self, weak: &Weak<RefCell<Driver>>) -> Vec<EngineEvent> {
+        let mut events = Vec::new();
+        loop {
+            while let Some(command) = self.engine.poll_command() {
+                match command {
+                    Command::Fetch(request) => self.start_fetch(request, weak),
+                    Command::Abort(id) => {
+                        if let Some(at) = self.requests.iter().position(|(r, _)| *r == id) {
+                            self.requests.swap_remove(at).1.abort();
+                        }
+                    }
+                    Command::Seek(t) => self.video.set_current_time(t),
+                    Command::Emit(event) => events.push(event),
+                    op => self.buffer.enqueue(op),
+                }
+            }
+            let Some((outcome, created)) = self.buffer.start_next() else {
+                break;
+            };
+            if let Some(sb) = created {
+                self.source_listeners
+                    .extend(source_buffer_listeners(&sb, weak));
+            }
+            let now = now_ms();
+            match outcome {
+                Outcome::Done(buffered) => self.engine.handle_buffer_updated(buffered, now),
+                Outcome::Failed(failure) => self.engine.handle_buffer_error(failure, now),
+                Outcome::Started => {}
+            }
+        }
+        self.arm_timer(weak);
+        events
+    }
+
+    fn start_fetch(&mut self, request: crate::hls::FetchRequest, weak: &Weak<RefCell<Driver>>) {
+        let Ok(controller) = AbortController::new() else {
+            let failure = crate::hls::engine::FetchFailure::Network("fetch unavailable".into());
+            self.engine
+                .handle_fetch_failure(request.id, failure, now_ms());
+            return;
+        };
+        let signal = controller.signal();
+        self.requests.push((request.id, controller));
+        let weak = weak.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_body(&request.url, request.range, &signal).await;
+            drive(&weak, move |d, now| {
+                // An aborted request's late answer is not news to the engine.
+                let Some(at) = d.requests.iter().position(|(r, _)| *r == request.id) else {
+                    return;
+                };
+                d.requests.swap_remove(at);
+                match result {
+                    Ok(body) => d.engine.handle_fetch_success(request.id, body, now),
+                    Err(failure) => d.engine.handle_fetch_failure(request.id, failure, now),
+                }
+            });
+        });
+    }
+
+    fn arm_timer(&mut self, weak: &Weak<RefCell<Driver>>) {
+        self.timer = self.engine.poll_timeout().map(|at| {
+            let delay = (at - now_ms()).clamp(0.0, 60_000.0) as u32;
+            let weak = weak.clone();
+            Timeout::new(delay, move || {
+                drive(&weak, |d, now| d.engine.handle_timeout(now))
+            })
+        });
+    }
+}
+
+fn video_listeners(video: &HtmlVideoElement, weak: &Weak<RefCell<Driver>>) -> Vec<EventListener> {
+    let on = |name: &'static str, input: fn(&mut Driver, f64)| {
+        let weak = weak.clone();
+        EventListener::new(video, name, move |_| drive(&weak, input))
+    };
+    vec![
+        on("timeupdate", |d, now| {
+            d.engine.handle_media_state(d.media_state(), now)
+        }),
+        on("waiting", |d, now| {
+            d.engine.handle_media_state(d.media_state(), now)
+        }),
+        on("resize", |d, now| {
+            d.engine.handle_media_state(d.media_state(), now)
+        }),
+        on("seeking", |d, now| {
+            d.engine.seek(d.video.current_time(), now)
+        }),
+        on("error", |d, now| {
+            let message = d
+                .video
+                .error()
+                .map(|e| e.message())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "the media element reported an error".into());
+            d.engine
+                .handle_buffer_error(MediaBufferFailure::Decode(message), now);
+        }),
+    ]
+}
+
+fn source_listeners(
+    media_source: &MediaSource,
+    weak: &Weak<RefCell<Driver>>,
+) -> Vec<EventListener> {
+    let weak = weak.clone();
+    // Operations queued before the MediaSource opened can run now.
+    vec![EventListener::new(media_source, "sourceopen", move |_| {
+        drive(&weak, |_, _| {})
+    })]
+}
+
+fn source_buffer_listeners(sb: &SourceBuffer, weak: &Weak<RefCell<Driver>>) -> Vec<EventListener> {
+    let done = weak.clone();
+    let failed = weak.clone();
+    // MSE fires `error` and then `updateend` for a failed append: note the failure on the
+    // first and report the operation once, on the second.
+    vec![
+        EventListener::new(sb, "error", move |_| {
+            drive(&failed, |d, _| d.buffer.mark_failed())
+        }),
+        EventListener::new(sb, "updateend", move |_| {
+            drive(&done, |d, now| match d.buffer.finish_running() {
+                Ok(buffered) => d.engine.handle_buffer_updated(buffered, now),
+                Err(failure) => d.engine.handle_buffer_error(failure, now),
+            })
+        }),
+    ]
+}

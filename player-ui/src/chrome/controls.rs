@@ -1,0 +1,87 @@
+//! The control bar: play/pause, seek bar, time, volume, quality, full screen.
+
+use leptos::prelude::*;
+
+use super::icons::{self, Icon};
+use super::quality_menu::QualityMenu;
+use super::seek_bar::SeekBar;
+use super::Actions;
+use crate::state::PlayerState;
+use crate::time_format::clock;
+
+#[component]
+pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
+    let play_label = move || if state.paused.get() { "Play" } else { "Pause" };
+    let play_icon = Signal::derive(move || {
+        if state.paused.get() {
+            icons::PLAY
+        } else {
+            icons::PAUSE
+        }
+    });
+    let mute_label = move || if state.muted.get() { "Unmute" } else { "Mute" };
+    let mute_icon = Signal::derive(move || {
+        if state.muted.get() {
+            icons::MUTED
+        } else {
+            icons::VOLUME
+        }
+    });
+    let time = move || {
+        let duration = state.duration.get();
+        if state.live.get() || !duration.is_finite() {
+            clock(state.position.get())
+        } else {
+            format!("{} / {}", clock(state.position.get()), clock(duration))
+        }
+    };
+    view! {
+        <div part="controls" class="sp-controls" role="group" aria-label="Video controls">
+            <SeekBar state actions />
+            <div class="sp-bar">
+                <button
+                    part="play-button"
+                    class="sp-button"
+                    type="button"
+                    aria-label=play_label
+                    on:click=move |_| actions.toggle_play(state)
+                >
+                    <Icon path=play_icon />
+                </button>
+                <button
+                    part="mute-button"
+                    class="sp-button"
+                    type="button"
+                    aria-label=mute_label
+                    aria-pressed=move || state.muted.get().to_string()
+                    on:click=move |_| actions.toggle_muted()
+                >
+                    <Icon path=mute_icon />
+                </button>
+                <input
+                    part="volume"
+                    class="sp-volume"
+                    type="range"
+                    min="0"
+                    max="1"
+                    step="0.05"
+                    aria-label="Volume"
+                    prop:value=move || if state.muted.get() { 0.0 } else { state.volume.get() }
+                    on:input=move |ev| actions.set_volume(event_target_value(&ev).parse().unwrap_or(1.0))
+                />
+                <span part="time" class="sp-time" aria-live="off">{time}</span>
+                <span class="sp-spacer"></span>
+                <QualityMenu state actions />
+                <button
+                    part="fullscreen-button"
+                    class="sp-button"
+                    type="button"
+                    aria-label="Full screen"
+                    on:click=move |_| actions.toggle_fullscreen()
+                >
+                    <Icon path=Signal::derive(|| icons::FULLSCREEN) />
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,19 @@
+//! Control icons as inline SVG paths on a 24×24 grid (no image requests, no CSP concerns).
+
+use leptos::prelude::*;
+
+pub const PLAY: &str = "M8 5v14l11-7z";
+pub const PAUSE: &str = "M7 5h3.5v14H7zM13.5 5H17v14h-3.5z";
+pub const VOLUME: &str = "M4 9v6h4l5 4V5L8 9zm12.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z";
+pub const MUTED: &str = "M4 9v6h4l5 4V5L8 9zm11.3.3 1.4-1.4 2.3 2.3 2.3-2.3 1.4 1.4-2.3 2.3 2.3 2.3-1.4 1.4-2.3-2.3-2.3 2.3-1.4-1.4 2.3-2.3z";
+pub const FULLSCREEN: &str = "M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z";
+
+/// An icon; decorative, since every button carries an `aria-label`.
+#[component]
+pub fn Icon(#[prop(into)] path: Signal<&'static str>) -> impl IntoView {
+    view! {
+        <svg class="sp-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d=path></path>
+        </svg>
+    }
+}

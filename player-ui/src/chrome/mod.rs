@@ -1,0 +1,67 @@
+//! The player chrome: the video and its controls, as Leptos components.
+
+mod actions;
+mod controls;
+mod icons;
+mod overlays;
+mod quality_menu;
+mod seek_bar;
+
+pub use actions::Actions;
+
+use leptos::prelude::*;
+use player_core::web::time_ranges;
+
+use crate::state::PlayerState;
+use controls::Controls;
+use overlays::{BigPlayButton, ErrorMessage};
+
+/// The whole player: video, overlays and control bar.
+#[component]
+pub fn PlayerChrome(state: PlayerState, actions: Actions, poster: Option<String>) -> impl IntoView {
+    let sync = move || {
+        if let Some(video) = actions.video.get_untracked() {
+            state.position.set(video.current_time());
+            state.duration.set(video.duration());
+            state.paused.set(video.paused());
+            let ranges = time_ranges(&video.buffered());
+            state
+                .buffered
+                .set(ranges.0.iter().map(|r| (r.start, r.end)).collect());
+        }
+    };
+    let sync_volume = move || {
+        if let Some(video) = actions.video.get_untracked() {
+            state.muted.set(video.muted());
+            state.volume.set(video.volume());
+        }
+    };
+    view! {
+        <div class="sp-stage">
+            <video
+                node_ref=actions.video
+                part="video"
+                class="sp-video"
+                playsinline=true
+                poster=poster
+                on:timeupdate=move |_| sync()
+                on:durationchange=move |_| sync()
+                on:progress=move |_| sync()
+                on:seeking=move |_| sync()
+                on:play=move |_| {
+                    state.started.set(true);
+                    state.autoplay_blocked.set(false);
+                    sync();
+                }
+                on:pause=move |_| sync()
+                on:waiting=move |_| state.waiting.set(true)
+                on:playing=move |_| state.waiting.set(false)
+                on:volumechange=move |_| sync_volume()
+                on:click=move |_| actions.toggle_play(state)
+            ></video>
+            <BigPlayButton state actions />
+            <ErrorMessage state />
+            <Controls state actions />
+        </div>
+    }
+}

@@ -1,0 +1,45 @@
+//! What covers the video: the big play button and the error message.
+
+use leptos::prelude::*;
+
+use super::icons::{self, Icon};
+use super::Actions;
+use crate::state::PlayerState;
+
+/// Shown before playback starts and whenever the browser refused to autoplay.
+#[component]
+pub fn BigPlayButton(state: PlayerState, actions: Actions) -> impl IntoView {
+    let visible = move || {
+        state.error.with(Option::is_none)
+            && state.paused.get()
+            && (!state.started.get() || state.autoplay_blocked.get())
+    };
+    view! {
+        <Show when=visible>
+            <button
+                part="big-play-button"
+                class="sp-big-play"
+                type="button"
+                aria-label="Play video"
+                on:click=move |_| actions.play(state)
+            >
+                <Icon path=Signal::derive(|| icons::PLAY) />
+            </button>
+        </Show>
+    }
+}
+
+/// A fatal error, in words a shopper can read.
+#[component]
+pub fn ErrorMessage(state: PlayerState) -> impl IntoView {
+    view! {
+        <Show when=move || state.error.with(Option::is_some)>
+            <div part="error" class="sp-error" role="alert">
+                <p class="sp-error-title">"This video can't be played right now."</p>
+                <p class="sp-error-detail">
+                    {move || state.error.with(|e| e.as_ref().map(|e| e.message.clone()))}
+                </p>
+            </div>
+        </Show>
+    }
+}

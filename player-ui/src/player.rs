@@ -1,0 +1,198 @@
+//! `mount`: builds a player inside a host element, and the handle JavaScript drives it with.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use player_core::error::PlayerError;
+use player_core::hls::{EngineConfig, EngineEvent, RenditionChoice};
+use player_core::web::Playback;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::chrome::{Actions, PlayerChrome};
+use crate::host;
+use crate::options::PlayerOptions;
+use crate::state::PlayerState;
+
+/// A mounted player. JavaScript's `player` object wraps this.
+#[wasm_bindgen]
+pub struct PlayerHandle {
+    mounted: Option<Mounted>,
+}
+
+struct Mounted {
+    host: HtmlElement,
+    container: HtmlElement,
+    actions: Actions,
+    /// Dropping it unmounts the view and disposes every signal and effect it owns.
+    _view: Box<dyn std::any::Any>,
+}
+
+/// Renders a player into `host`'s open shadow root and starts loading `options.src`.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValue> {
+    let options = PlayerOptions::from_js(&options);
+    let root = host::shadow_root(&host)?;
+    let document = host
+        .owner_document()
+        .ok_or("the host element is not in a document")?;
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("sp-root");
+    root.append_child(&container)?;
+
+    // Signals must be created under the view's owner so unmounting disposes them.
+    let built: Rc<RefCell<Option<(PlayerState, Actions)>>> = Rc::default();
+    let view = {
+        let built = built.clone();
+        let host = host.clone();
+        let poster = options.poster.clone();
+        leptos::mount::mount_to(container.clone(), move || {
+            let state = PlayerState::new();
+            let actions = Actions::new(host);
+            *built.borrow_mut() = Some((state, actions));
+            view! { <PlayerChrome state actions poster /> }
+        })
+    };
+    let (state, actions) = built.take().ok_or("the player view did not build")?;
+    let video = actions
+        .video
+        .get_untracked()
+        .ok_or("the video element did not render")?;
+    video.set_muted(options.muted);
+    state.muted.set(options.muted);
+
+    let event_host = host.clone();
+    match Playback::new(video, EngineConfig::default(), move |event| {
+        on_engine_event(&event_host, state, event)
+    }) {
+        Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),
+        Err(error) => report_error(&host, state, error),
+    }
+    if let Some(src) = &options.src {
+        actions.load(src);
+        if options.autoplay {
+            actions.autoplay(state);
+        }
+    }
+    Ok(PlayerHandle {
+        mounted: Some(Mounted {
+            host,
+            container,
+            actions,
+            _view: Box::new(view),
+        }),
+    })
+}
+
+fn on_engine_event(host: &HtmlElement, state: PlayerState, event: EngineEvent) {
+    match event {
+        EngineEvent::Loaded {
+            renditions,
+            live,
+            duration,
+        } => {
+            let count = renditions.len();
+            state.renditions.set(renditions);
+            state.live.set(live);
+            let detail = host::object(&[
+                ("engine", "mse".into()),
+                ("live", live.into()),
+                ("duration", duration.map_or(JsValue::NULL, JsValue::from)),
+                ("renditions", (count as u32).into()),
+            ]);
+            host::dispatch(host, "ready", &detail);
+        }
+        EngineEvent::RenditionSwitched { index, .. } => state.current_rendition.set(Some(index)),
+        EngineEvent::Error(error) => report_error(host, state, error),
+    }
+}
+
+fn report_error(host: &HtmlElement, state: PlayerState, error: PlayerError) {
+    let detail = host::object(&[
+        ("code", error.code.as_str().into()),
+        ("message", error.message.as_str().into()),
+        (
+            "url",
+            error.url.as_deref().map_or(JsValue::NULL, JsValue::from),
+        ),
+        ("fatal", error.fatal.into()),
+    ]);
+    if error.fatal {
+        state.error.set(Some(error));
+    }
+    host::dispatch(host, "error", &detail);
+}
+
+#[wasm_bindgen]
+impl PlayerHandle {
+    /// Starts playback; the promise rejects when the browser refuses (autoplay rules).
+    pub fn play(&self) -> js_sys::Promise {
+        match self
+            .mounted
+            .as_ref()
+            .and_then(|m| m.actions.video.get_untracked())
+        {
+            Some(video) => video.play().unwrap_or_else(|e| js_sys::Promise::reject(&e)),
+            None => js_sys::Promise::reject(&"the player was destroyed".into()),
+        }
+    }
+
+    pub fn pause(&self) {
+        if let Some(video) = self
+            .mounted
+            .as_ref()
+            .and_then(|m| m.actions.video.get_untracked())
+        {
+            video.pause().ok();
+        }
+    }
+
+    /// Moves the playhead to `time` seconds.
+    pub fn seek(&self, time: f64) {
+        if let Some(m) = &self.mounted {
+            m.actions.seek(time);
+        }
+    }
+
+    /// Plays another stream in this player.
+    pub fn load(&self, src: &str) {
+        if let Some(m) = &self.mounted {
+            m.actions.load(src);
+        }
+    }
+
+    /// Chooses a rendition by index (as listed in the quality menu), or adaptive with `-1`.
+    #[wasm_bindgen(js_name = setQuality)]
+    pub fn set_quality(&self, index: i32) {
+        if let Some(m) = &self.mounted {
+            let choice =
+                usize::try_from(index).map_or(RenditionChoice::Auto, RenditionChoice::Fixed);
+            m.actions.choose_rendition(choice);
+        }
+    }
+
+    #[wasm_bindgen(getter, js_name = currentTime)]
+    pub fn current_time(&self) -> f64 {
+        self.mounted
+            .as_ref()
+            .and_then(|m| m.actions.video.get_untracked())
+            .map_or(0.0, |v| v.current_time())
+    }
+
+    /// The element events are dispatched on (`shoppable:*`).
+    #[wasm_bindgen(getter)]
+    pub fn host(&self) -> Option<HtmlElement> {
+        self.mounted.as_ref().map(|m| m.host.clone())
+    }
+
+    /// Stops playback and removes everything the player created: requests, timers,
+    /// listeners, the MediaSource and the rendered DOM. Safe to call twice.
+    pub fn destroy(&mut self) {
+        if let Some(mounted) = self.mounted.take() {
+            mounted.actions.playback.set_value(None);
+            drop(mounted._view);
+            mounted.container.remove();
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Test and demo streams, generated with ffmpeg at set-up rather than committed: real H.264/AAC
+//! HLS in both container formats the player must handle, small enough to make in seconds.
+//!
+//! Each fixture is a small function plus a recipe version; bumping the version regenerates that
+//! fixture alone on the next run. New fixtures (byte-range, AES-128, audio-only, discontinuity,
+//! live, vertical) are added to [`FIXTURES`], reusing the encode/package/master steps below.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use crate::process;
+
+pub const STREAMS_DIR: &str = "tests/fixtures/streams";
+
+struct Fixture {
+    name: &'static str,
+    /// Bump when the recipe changes, so existing clones regenerate.
+    version: u32,
+    /// Directories under [`STREAMS_DIR`] that the fixture owns (removed before regenerating).
+    outputs: &'static [&'static str],
+    generate: fn(&Workspace) -> Result<()>,
+}
+
+const FIXTURES: &[Fixture] = &[Fixture {
+    name: "vod-ladder",
+    version: 1,
+    outputs: &["vod-fmp4", "vod-ts"],
+    generate: vod_ladder,
+}];
+
+/// Where a fixture writes: its final directories under `streams`, scratch files under `work`.
+struct Workspace {
+    streams: PathBuf,
+    work: PathBuf,
+}
+
+pub fn generate(root: &Path) -> Result<()> {
+    let streams = root.join(STREAMS_DIR);
+    for fixture in FIXTURES {
+        let stamp = streams.join(format!(".{}.recipe", fixture.name));
+        let recipe = format!("{} v{}\n", fixture.name, fixture.version);
+        if fs::read_to_string(&stamp).is_ok_and(|found| found == recipe) {
+            continue;
+        }
+        let started = Instant::now();
+        println!("fixtures: generating {}", fixture.name);
+        for output in fixture.outputs {
+            remove_dir_if_present(&streams.join(output))?;
+        }
+        let workspace = Workspace {
+            work: streams.join(format!(".work-{}", fixture.name)),
+            streams: streams.clone(),
+        };
+        remove_dir_if_present(&workspace.work)?;
+        create_dir(&workspace.work)?;
+        (fixture.generate)(&workspace)
+            .with_context(|| format!("generating the `{}` fixture failed", fixture.name))?;
+        remove_dir_if_present(&workspace.work)?;
+        fs::write(&stamp, recipe)
+            .with_context(|| format!("could not write {}", stamp.display()))?;
+        println!(
+            "fixtures: {} ready in {:.1} s",
+            fixture.name,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// A 30 s on-demand ladder of three muxed renditions, packaged as fMP4 (CMAF) and as MPEG-TS
+/// from the same encode, so the two containers carry identical media.
+fn vod_ladder(workspace: &Workspace) -> Result<()> {
+    let ladder = [
+        Rendition::new("360p", 640, 360, 900),
+        Rendition::new("240p", 426, 240, 450),
+        Rendition::new("144p", 256, 144, 150),
+    ];
+    let encoded = encode_ladder(&workspace.work, &ladder, 30)?;
+    for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
+        let out = workspace.streams.join(dir);
+        for (rendition, source) in ladder.iter().zip(&encoded) {
+            package_hls(source, &out.join(rendition.name), format)?;
+        }
+    }
+    // Both packagings carry the same encode, so the fMP4 init segments give the exact video codec
+    // strings for both master playlists.
+    let mut codecs = Vec::new();
+    for (rendition, source) in ladder.iter().zip(&encoded) {
+        let init = workspace
+            .streams
+            .join("vod-fmp4")
+            .join(rendition.name)
+            .join("init.mp4");
+        let video = h264_codec_string(&init)?;
+        let audio = aac_codec_string(source)?;
+        codecs.push(format!("{video},{audio}"));
+    }
+    for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
+        write_master_playlist(&workspace.streams.join(dir), &ladder, &codecs, format)?;
+    }
+    Ok(())
+}
+
+/// Segments are 2 s; with a fixed 60-frame GOP at 30 fps every segment starts on a keyframe.
+const FRAME_RATE: u32 = 30;
+const SEGMENT_SECONDS: u32 = 2;
+const AUDIO_BITRATE_K: u32 = 96;
+
+struct Rendition {
+    name: &'static str,
+    width: u32,
+    height: u32,
+    video_kbps: u32,
+}
+
+impl Rendition {
+    const fn new(name: &'static str, width: u32, height: u32, video_kbps: u32) -> Self {
+        Self {
+            name,
+            width,
+            height,
+            video_kbps,
+        }
+    }
+}
+
+/// Encodes every rendition in one ffmpeg run (one source, split and scaled), so the moving test
+/// pattern is frame-for-frame the same across renditions and x264 keeps both cores busy.
+fn encode_ladder(work: &Path, ladder: &[Rendition], seconds: u32) -> Result<Vec<PathBuf>> {
+    let top = &ladder[0];
+    let labels = drawtext_works();
+    let mut graph = format!("[0:v]split={}", ladder.len());
+    for index in 0..ladder.len() {
+        write!(graph, "[s{index}]")?;
+    }
+    for (index, rendition) in ladder.iter().enumerate() {
+        write!(
+            graph,
+            ";[s{index}]scale={}:{}",
+            rendition.width, rendition.height
+        )?;
+        if labels {
+            // The rendition name and the media time make a quality switch or a seek visible to a
+            // person watching the demo or a failed test's screenshot.
+            let size = rendition.height / 10;
+            write!(
+                graph,
+                ",drawtext=text='{} %{{pts\\:hms}}':fontsize={size}:fontcolor=white\
+                 :box=1:boxcolor=black@0.6:boxborderw={pad}:x={pad}:y=h-th-{pad}",
+                rendition.name,
+                pad = size / 3,
+            )?;
+        }
+        write!(graph, "[v{index}]")?;
+    }
+
+    let mut ffmpeg = ffmpeg();
+    ffmpeg
+        .args(["-f", "lavfi", "-i"])
+        .arg(format!(
+            "testsrc2=size={}x{}:rate={FRAME_RATE}:duration={seconds}",
+            top.width, top.height
+        ))
+        .args(["-f", "lavfi", "-i"])
+        // A beep each second makes audio/video sync and audio continuity audible.
+        .arg(format!(
+            "sine=frequency=440:beep_factor=4:sample_rate=48000:duration={seconds}"
+        ))
+        .args(["-filter_complex", &graph]);
+    let gop = (FRAME_RATE * SEGMENT_SECONDS).to_string();
+    let mut outputs = Vec::new();
+    for (index, rendition) in ladder.iter().enumerate() {
+        let output = work.join(format!("{}.mp4", rendition.name));
+        let kbps = rendition.video_kbps;
+        ffmpeg
+            .args(["-map", &format!("[v{index}]"), "-map", "1:a"])
+            .args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-profile:v",
+                "main",
+            ])
+            .args(["-pix_fmt", "yuv420p"])
+            .args(["-b:v", &format!("{kbps}k")])
+            .args(["-maxrate", &format!("{}k", kbps * 11 / 10)])
+            .args(["-bufsize", &format!("{}k", kbps * 2)])
+            .args(["-g", &gop, "-keyint_min", &gop, "-sc_threshold", "0"])
+            .args(["-c:a", "aac", "-b:a", &format!("{AUDIO_BITRATE_K}k")])
+            .args(["-ar", "48000", "-ac", "2"])
+            .arg(&output);
+        outputs.push(output);
+    }
+    process::output(&mut ffmpeg).context("encoding the ladder failed")?;
+    Ok(outputs)
+}
+
+/// drawtext needs a font through fontconfig; without one the fixtures are still valid, only
+/// unlabelled.
+fn drawtext_works() -> bool {
+    let mut probe = ffmpeg();
+    probe
+        .args(["-f", "lavfi", "-i", "color=size=64x64:duration=0.1"])
+        .args(["-vf", "drawtext=text=probe", "-f", "null", "-"]);
+    let works = process::output(&mut probe).is_ok();
+    if !works {
+        println!("fixtures: ffmpeg drawtext has no font here; renditions are not labelled");
+    }
+    works
+}
+
+#[derive(Clone, Copy)]
+enum Packaging {
+    Fmp4,
+    Ts,
+}
+
+/// Splits one encoded rendition into an on-demand media playlist without re-encoding.
+fn package_hls(source: &Path, out: &Path, format: Packaging) -> Result<()> {
+    create_dir(out)?;
+    let mut ffmpeg = ffmpeg();
+    ffmpeg.arg("-i").arg(source).args(["-c", "copy"]);
+    match format {
+        Packaging::Fmp4 => ffmpeg
+            .args([
+                "-hls_segment_type",
+                "fmp4",
+                "-hls_fmp4_init_filename",
+                "init.mp4",
+            ])
+            .args(["-hls_segment_filename", "seg_%03d.m4s"]),
+        // MP4 stores H.264 length-prefixed; MPEG-TS needs Annex B start codes.
+        Packaging::Ts => ffmpeg
+            .args(["-bsf:v", "h264_mp4toannexb", "-hls_segment_type", "mpegts"])
+            .args(["-hls_segment_filename", "seg_%03d.ts"]),
+    };
+    ffmpeg
+        .args(["-f", "hls", "-hls_time", &SEGMENT_SECONDS.to_string()])
+        .args([
+            "-hls_playlist_type",
+            "vod",
+            "-hls_flags",
+            "independent_segments",
+        ])
+        .arg("index.m3u8")
+        // Relative names keep playlists portable and the init segment next to its playlist.
+        .current_dir(out);
+    process::output(&mut ffmpeg).with_context(|| format!("packaging {} failed", out.display()))?;
+    Ok(())
+}
+
+/// Written by hand rather than by ffmpeg, which leaves CODECS out for fMP4 and reports nominal
+/// rather than measured bandwidth; players need both to pick a rendition before fetching it.
+fn write_master_playlist(
+    dir: &Path,
+    ladder: &[Rendition],
+    codecs: &[String],
+    format: Packaging,
+) -> Result<()> {
+    let version = match format {
+        Packaging::Fmp4 => 7,
+        Packaging::Ts => 3,
+    };
+    let mut master = format!("#EXTM3U\n#EXT-X-VERSION:{version}\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for (rendition, codecs) in ladder.iter().zip(codecs) {
+        let playlist = format!("{}/index.m3u8", rendition.name);
+        let bandwidth = measure_bandwidth(&dir.join(&playlist))?;
+        writeln!(
+            master,
+            "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},RESOLUTION={}x{},\
+             FRAME-RATE={FRAME_RATE}.000,CODECS=\"{codecs}\"\n{playlist}",
+            bandwidth.peak, bandwidth.average, rendition.width, rendition.height,
+        )?;
+    }
+    let path = dir.join("master.m3u8");
+    fs::write(&path, master).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// Bits per second, as HLS defines them: BANDWIDTH is the peak segment bit rate,
+/// AVERAGE-BANDWIDTH the whole stream's.
+#[derive(Debug, PartialEq)]
+struct Bandwidth {
+    peak: u64,
+    average: u64,
+}
+
+fn measure_bandwidth(media_playlist: &Path) -> Result<Bandwidth> {
+    let text = fs::read_to_string(media_playlist)
+        .with_context(|| format!("could not read {}", media_playlist.display()))?;
+    let dir = media_playlist.parent().unwrap_or(Path::new("."));
+    let segments = segment_durations(&text)
+        .into_iter()
+        .map(|(uri, seconds)| {
+            let bytes = fs::metadata(dir.join(uri))
+                .with_context(|| {
+                    format!("segment {uri} of {} is missing", media_playlist.display())
+                })?
+                .len();
+            Ok((bytes, seconds))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    bandwidth_of(&segments)
+        .with_context(|| format!("{} lists no segments", media_playlist.display()))
+}
+
+/// `(uri, EXTINF seconds)` for each segment of a media playlist.
+fn segment_durations(playlist: &str) -> Vec<(&str, f64)> {
+    let mut segments = Vec::new();
+    let mut duration = None;
+    for line in playlist.lines().map(str::trim) {
+        if let Some(info) = line.strip_prefix("#EXTINF:") {
+            duration = info.split(',').next().and_then(|d| d.parse::<f64>().ok());
+        } else if !line.is_empty() && !line.starts_with('#') {
+            if let Some(seconds) = duration.take() {
+                segments.push((line, seconds));
+            }
+        }
+    }
+    segments
+}
+
+/// From `(bytes, seconds)` per segment.
+fn bandwidth_of(segments: &[(u64, f64)]) -> Option<Bandwidth> {
+    let total_seconds: f64 = segments.iter().map(|(_, s)| s).sum();
+    if segments.is_empty() || total_seconds <= 0.0 {
+        return None;
+    }
+    let total_bits: f64 = segments.iter().map(|(b, _)| *b as f64 * 8.0).sum();
+    let peak = segments
+        .iter()
+        .filter(|(_, s)| *s > 0.0)
+        .map(|(b, s)| *b as f64 * 8.0 / s)
+        .fold(0.0, f64::max);
+    Some(Bandwidth {
+        peak: peak.ceil() as u64,
+        average: (total_bits / total_seconds).ceil() as u64,
+    })
+}
+
+/// `avc1.PPCCLL` from the avcC box of an fMP4 init segment: profile, constraint flags and level
+/// exactly as encoded, which `MediaSource.isTypeSupported` checks.
+fn h264_codec_string(init_segment: &Path) -> Result<String> {
+    let bytes = fs::read(init_segment)
+        .with_context(|| format!("could not read {}", init_segment.display()))?;
+    h264_codec_from_init(&bytes).with_context(|| {
+        format!(
+            "{} has no H.264 configuration (avcC)",
+            init_segment.display()
+        )
+    })
+}
+
+fn h264_codec_from_init(init: &[u8]) -> Option<String> {
+    // An init segment is only ftyp+moov (about a kilobyte), so the fourcc cannot be mistaken
+    // for coded media. The record starts with configurationVersion 1.
+    let at = init.windows(4).position(|w| w == b"avcC")?;
+    match init.get(at + 4..at + 8)? {
+        [1, profile, constraints, level] => {
+            Some(format!("avc1.{profile:02x}{constraints:02x}{level:02x}"))
+        }
+        _ => None,
+    }
+}
+
+/// `mp4a.40.<audio object type>`; ffprobe names the AAC profile of a file with samples (an init
+/// segment has none, so it reports `unknown`).
+fn aac_codec_string(media: &Path) -> Result<String> {
+    let profile = process::output(
+        Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "a:0"])
+            .args([
+                "-show_entries",
+                "stream=codec_name,profile",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(media),
+    )?;
+    let object_type = match profile.trim() {
+        "aac,LC" => 2,
+        "aac,HE-AAC" => 5,
+        "aac,HE-AACv2" => 29,
+        other => bail!(
+            "{}: unexpected audio `{other}`, expected AAC",
+            media.display()
+        ),
+    };
+    Ok(format!("mp4a.40.{object_type}"))
+}
+
+fn ffmpeg() -> Command {
+    let mut command = Command::new("ffmpeg");
+    command.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"]);
+    command
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(error).with_context(|| format!("could not remove {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bandwidth_is_peak_segment_rate_and_overall_average() {
+        let segments = [(250_000, 2.0), (300_000, 2.0), (50_000, 1.0)];
+        assert_eq!(
+            bandwidth_of(&segments),
+            Some(Bandwidth {
+                peak: 1_200_000,
+                average: 960_000
+            })
+        );
+        assert_eq!(bandwidth_of(&[]), None);
+    }
+
+    #[test]
+    fn segment_durations_pair_extinf_with_the_next_uri() {
+        let playlist = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000000,\nseg_000.m4s\n\
+                        #EXTINF:1.5,title\n\nseg_001.m4s\n#EXT-X-ENDLIST\n";
+        assert_eq!(
+            segment_durations(playlist),
+            vec![("seg_000.m4s", 2.0), ("seg_001.m4s", 1.5)]
+        );
+    }
+
+    #[test]
+    fn codec_string_comes_from_the_avcc_record() {
+        let mut init = b"\0\0\0\x10moov....avcC".to_vec();
+        init.extend_from_slice(&[1, 0x4d, 0x40, 0x1e, 0xff]);
+        assert_eq!(h264_codec_from_init(&init).as_deref(), Some("avc1.4d401e"));
+        assert_eq!(h264_codec_from_init(b"avcC\x02\x4d\x40\x1e"), None);
+        assert_eq!(h264_codec_from_init(b"moov"), None);
+    }
+}

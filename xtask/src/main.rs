@@ -1,0 +1,226 @@
+//! `cargo xtask …`: everything a contributor or CI needs beyond plain `cargo`, so that a fresh
+//! machine goes from clone to demo or to a full test run with one command.
+
+mod build;
+mod fixtures;
+mod process;
+mod provision;
+mod server;
+mod test_suite;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  demo [--port N]      provision, fixtures, build, then serve the demo store (default port 8080)
+  test [--e2e-only] [--filter PATTERN]
+                       provision, fixtures, build, then run native and browser tests;
+                       --filter selects browser tests by name (node --test-name-pattern)
+  build                build the SDK into npm-package/dist
+  fixtures             generate the test and demo streams into tests/fixtures/streams
+  serve [--port N]     serve dist, streams, test pages and examples (--port 0: any free port)
+  provision            install what is missing: wasm target, wasm-bindgen, system and npm packages
+";
+
+/// The default demo port, as the README promises.
+const DEFAULT_PORT: u16 = 8080;
+
+enum Command {
+    Demo { port: u16 },
+    Test(test_suite::Options),
+    Build,
+    Fixtures,
+    Serve { port: u16 },
+    Provision,
+    Help,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse(&args) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("error: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The cause chain, without the backtrace anyhow adds under RUST_BACKTRACE: these errors
+        // are about the machine or the project, not about xtask's own code.
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    let root = workspace_root();
+    match command {
+        Command::Demo { port } => {
+            provision::everything(&root)?;
+            fixtures::generate(&root)?;
+            build::sdk(&root)?;
+            server::run_until_ctrl_c(&root, port, |port| {
+                println!("Demo: http://127.0.0.1:{port}/")
+            })
+        }
+        Command::Test(options) => test_suite::run(&root, &options),
+        Command::Build => {
+            provision::for_build(&root)?;
+            build::sdk(&root)
+        }
+        Command::Fixtures => {
+            provision::for_fixtures()?;
+            fixtures::generate(&root)
+        }
+        Command::Serve { port } => server::run_until_ctrl_c(&root, port, |port| {
+            println!("Serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        }),
+        Command::Provision => provision::everything(&root),
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Command> {
+    let Some((name, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let mut flags = Flags::new(rest);
+    let command = match name.as_str() {
+        "demo" => Command::Demo {
+            port: flags.port()?.unwrap_or(DEFAULT_PORT),
+        },
+        "serve" => Command::Serve {
+            port: flags.port()?.unwrap_or(DEFAULT_PORT),
+        },
+        "test" => Command::Test(test_suite::Options {
+            e2e_only: flags.switch("--e2e-only"),
+            filter: flags.value("--filter")?,
+        }),
+        "build" => Command::Build,
+        "fixtures" => Command::Fixtures,
+        "provision" => Command::Provision,
+        "help" | "-h" | "--help" => Command::Help,
+        other => bail!("unknown command `{other}`"),
+    };
+    flags.finish()?;
+    Ok(command)
+}
+
+/// A hand-rolled flag reader: the handful of options here do not justify compiling a CLI crate
+/// on every fresh CI clone.
+struct Flags<'a> {
+    rest: Vec<&'a str>,
+}
+
+impl<'a> Flags<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Self {
+            rest: args.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn switch(&mut self, name: &str) -> bool {
+        let before = self.rest.len();
+        self.rest.retain(|arg| *arg != name);
+        self.rest.len() != before
+    }
+
+    /// Accepts both `--name value` and `--name=value`.
+    fn value(&mut self, name: &str) -> Result<Option<String>> {
+        let Some(index) = self.rest.iter().position(|arg| {
+            *arg == name || arg.strip_prefix(name).is_some_and(|r| r.starts_with('='))
+        }) else {
+            return Ok(None);
+        };
+        let arg = self.rest.remove(index);
+        if let Some(value) = arg.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+            return Ok(Some(value.to_owned()));
+        }
+        if index >= self.rest.len() {
+            bail!("`{name}` needs a value");
+        }
+        Ok(Some(self.rest.remove(index).to_owned()))
+    }
+
+    fn port(&mut self) -> Result<Option<u16>> {
+        self.value("--port")?
+            .map(|port| {
+                port.parse()
+                    .with_context(|| format!("`--port {port}` is not a port number (0-65535)"))
+            })
+            .transpose()
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.rest.first() {
+            Some(arg) => bail!("unexpected argument `{arg}`"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// xtask always lives one level below the workspace root, whatever the caller's directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask's manifest directory has a parent")
+        .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Command> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        parse(&args)
+    }
+
+    #[test]
+    fn port_accepts_both_spellings_and_defaults_to_8080() {
+        assert!(matches!(
+            parse_args(&["serve", "--port", "0"]),
+            Ok(Command::Serve { port: 0 })
+        ));
+        assert!(matches!(
+            parse_args(&["demo", "--port=9000"]),
+            Ok(Command::Demo { port: 9000 })
+        ));
+        assert!(matches!(
+            parse_args(&["demo"]),
+            Ok(Command::Demo { port: 8080 })
+        ));
+    }
+
+    #[test]
+    fn test_options_are_read_in_any_order() {
+        let Ok(Command::Test(options)) = parse_args(&["test", "--filter", "cart", "--e2e-only"])
+        else {
+            panic!("test command not parsed");
+        };
+        assert!(options.e2e_only);
+        assert_eq!(options.filter.as_deref(), Some("cart"));
+    }
+
+    #[test]
+    fn mistakes_are_reported_not_ignored() {
+        assert!(parse_args(&["serve", "--port", "http"]).is_err());
+        assert!(parse_args(&["serve", "--port"]).is_err());
+        assert!(parse_args(&["build", "--release"]).is_err());
+        assert!(parse_args(&["deploy"]).is_err());
+    }
+}
