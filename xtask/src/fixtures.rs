@@ -23,7 +23,7 @@ struct Fixture {
     version: u32,
     /// Directories under [`STREAMS_DIR`] that the fixture owns (removed before regenerating).
     outputs: &'static [&'static str],
-    generate: fn(&Workspace) -> Result<()>,
+    generate: fn(&FixtureDirs) -> Result<()>,
 }
 
 const FIXTURES: &[Fixture] = &[Fixture {
@@ -34,7 +34,7 @@ const FIXTURES: &[Fixture] = &[Fixture {
 }];
 
 /// Where a fixture writes: its final directories under `streams`, scratch files under `work`.
-struct Workspace {
+struct FixtureDirs {
     streams: PathBuf,
     work: PathBuf,
 }
@@ -52,15 +52,15 @@ pub fn generate(root: &Path) -> Result<()> {
         for output in fixture.outputs {
             remove_dir_if_present(&streams.join(output))?;
         }
-        let workspace = Workspace {
+        let dirs = FixtureDirs {
             work: streams.join(format!(".work-{}", fixture.name)),
             streams: streams.clone(),
         };
-        remove_dir_if_present(&workspace.work)?;
-        create_dir(&workspace.work)?;
-        (fixture.generate)(&workspace)
+        remove_dir_if_present(&dirs.work)?;
+        create_dir(&dirs.work)?;
+        (fixture.generate)(&dirs)
             .with_context(|| format!("generating the `{}` fixture failed", fixture.name))?;
-        remove_dir_if_present(&workspace.work)?;
+        remove_dir_if_present(&dirs.work)?;
         fs::write(&stamp, recipe)
             .with_context(|| format!("could not write {}", stamp.display()))?;
         println!(
@@ -74,15 +74,15 @@ pub fn generate(root: &Path) -> Result<()> {
 
 /// A 30 s on-demand ladder of three muxed renditions, packaged as fMP4 (CMAF) and as MPEG-TS
 /// from the same encode, so the two containers carry identical media.
-fn vod_ladder(workspace: &Workspace) -> Result<()> {
+fn vod_ladder(dirs: &FixtureDirs) -> Result<()> {
     let ladder = [
         Rendition::new("360p", 640, 360, 900),
         Rendition::new("240p", 426, 240, 450),
         Rendition::new("144p", 256, 144, 150),
     ];
-    let encoded = encode_ladder(&workspace.work, &ladder, 30)?;
+    let encoded = encode_ladder(&dirs.work, &ladder, 30)?;
     for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
-        let out = workspace.streams.join(dir);
+        let out = dirs.streams.join(dir);
         for (rendition, source) in ladder.iter().zip(&encoded) {
             package_hls(source, &out.join(rendition.name), format)?;
         }
@@ -91,7 +91,7 @@ fn vod_ladder(workspace: &Workspace) -> Result<()> {
     // strings for both master playlists.
     let mut codecs = Vec::new();
     for (rendition, source) in ladder.iter().zip(&encoded) {
-        let init = workspace
+        let init = dirs
             .streams
             .join("vod-fmp4")
             .join(rendition.name)
@@ -101,7 +101,7 @@ fn vod_ladder(workspace: &Workspace) -> Result<()> {
         codecs.push(format!("{video},{audio}"));
     }
     for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
-        write_master_playlist(&workspace.streams.join(dir), &ladder, &codecs, format)?;
+        write_master_playlist(&dirs.streams.join(dir), &ladder, &codecs, format)?;
     }
     Ok(())
 }

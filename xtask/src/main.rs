@@ -67,7 +67,7 @@ fn run(command: Command) -> Result<()> {
     let root = workspace_root();
     match command {
         Command::Demo { port } => {
-            provision::everything(&root)?;
+            provision::for_demo(&root)?;
             fixtures::generate(&root)?;
             build::sdk(&root)?;
             server::run_until_ctrl_c(&root, port, |port| {

@@ -46,6 +46,12 @@ pub fn everything(root: &Path) -> Result<()> {
     npm_dependencies(&root.join("tests"))
 }
 
+/// The demo needs no browser tooling.
+pub fn for_demo(root: &Path) -> Result<()> {
+    for_fixtures()?;
+    for_build(root)
+}
+
 pub fn for_fixtures() -> Result<()> {
     system_packages(&[FFMPEG, FFPROBE])
 }
@@ -82,6 +88,9 @@ fn wasm_bindgen(root: &Path) -> Result<()> {
         let target = install_dir.join("bin").join(program);
         if target.is_file() {
             link(&target, &local.join(program))?;
+        } else {
+            // A link into another version's install would mismatch Cargo.lock.
+            let _ = fs::remove_file(local.join(program));
         }
     }
     Ok(())
@@ -94,7 +103,14 @@ fn install_wasm_bindgen(version: &str, install_dir: &Path) -> Result<()> {
     );
     // Install beside the final directory and rename it into place, so a concurrent or interrupted
     // run never leaves a half-installed version that would later be taken as complete.
-    let staging = install_dir.with_extension(format!("partial-{}", std::process::id()));
+    let staging = install_dir.with_file_name(format!(
+        "{}.partial-{}",
+        install_dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy(),
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&staging);
     // No `--locked`: one of wasm-bindgen-cli's locked dependencies is missing from the registry
     // mirror this project is built against.

@@ -187,13 +187,26 @@ mod tests {
     }
 
     #[test]
-    fn estimate_drops_fast_after_a_bandwidth_drop() {
-        let mut e = BandwidthEstimator::new(AbrConfig::default());
+    fn a_bandwidth_drop_switches_down_within_two_segments() {
+        let c = AbrConfig::default();
+        let mut e = BandwidthEstimator::new(c);
         for _ in 0..20 {
-            e.sample(500_000, 1000.0);
+            e.sample(500_000, 1000.0); // 4 Mbit/s
         }
-        e.sample(100_000, 1600.0); // 0.5 Mbit/s for one 1.6 s download
-        assert!(e.estimate_bps() < 2_500_000.0, "{}", e.estimate_bps());
+        assert_eq!(
+            choose_rendition(&c, &ladder(), Some(2), e.estimate_bps(), 20.0, None),
+            2
+        );
+        // The link drops to 0.5 Mbit/s: each 2 s segment of the 1.2 Mbit/s rendition now
+        // takes 4.8 s to download.
+        e.sample(300_000, 4800.0);
+        e.sample(300_000, 4800.0);
+        let after_two = choose_rendition(&c, &ladder(), Some(2), e.estimate_bps(), 10.0, None);
+        assert!(
+            after_two <= 1,
+            "estimate {} still picks {after_two}",
+            e.estimate_bps()
+        );
     }
 
     #[test]
