@@ -23,8 +23,10 @@ use crate::hls::buffer::{BufferedRanges, BUFFER_TOLERANCE};
 use crate::hls::command::{
     Command, EngineEvent, FetchRequest, RenditionChoice, RenditionInfo, RequestId, RequestKind,
 };
-use crate::hls::playlist::{parse_playlist, ByteRange, MediaPlaylist, Playlist};
+use crate::hls::playlist::{parse_playlist, ByteRange, KeyMethod, MediaPlaylist, Playlist};
 use crate::hls::retry::{Jitter, RetryPolicy};
+use crate::media::decrypt::{decrypt_segment_in_place, key_from_bytes};
+use crate::media::{codecs_from_init_segment, SegmentContext, Transmuxer};
 
 /// Tunables of buffering and recovery. ABR has its own [`AbrConfig`].
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +120,11 @@ enum Purpose {
         level: usize,
         index: usize,
     },
+    /// The AES-128 key at `key` in the level's playlist's key list.
+    Key {
+        level: usize,
+        key: u32,
+    },
 }
 
 impl Purpose {
@@ -126,6 +133,7 @@ impl Purpose {
             Purpose::Source | Purpose::MediaPlaylist { .. } => RequestKind::Playlist,
             Purpose::InitSegment { .. } => RequestKind::InitSegment,
             Purpose::Segment { .. } => RequestKind::Segment,
+            Purpose::Key { .. } => RequestKind::Key,
         }
     }
 }
@@ -155,7 +163,6 @@ struct LoadCursor {
 }
 
 /// The HLS playback engine. See the module docs.
-#[derive(Debug)]
 pub struct Engine {
     config: EngineConfig,
     jitter: Jitter,
@@ -178,6 +185,10 @@ pub struct Engine {
     /// (level, init section) whose init segment the buffer last received.
     appended_init: Option<(usize, u32)>,
     last_loaded: Option<LoadCursor>,
+    /// AES-128 keys by URI: fetched once, reused by every segment (and rendition) naming them.
+    keys: Vec<(String, [u8; 16])>,
+    /// Turns MPEG-TS segments into fMP4 for MSE; keeps the timeline across segments.
+    transmuxer: Transmuxer,
     duration_sent: bool,
     loaded_event_sent: bool,
     end_of_stream_sent: bool,
@@ -204,6 +215,8 @@ impl Engine {
             source_buffer_mime: None,
             appended_init: None,
             last_loaded: None,
+            keys: Vec::new(),
+            transmuxer: Transmuxer::new(),
             duration_sent: false,
             loaded_event_sent: false,
             end_of_stream_sent: false,
@@ -356,6 +369,14 @@ impl Engine {
                 self.estimator.sample(body.bytes.len(), body.elapsed_ms);
                 self.on_segment(level, index, body.bytes);
             }
+            Purpose::Key { .. } => match key_from_bytes(&body.bytes) {
+                Ok(key) => self.keys.push((request.url.clone(), key)),
+                Err(error) => self.fail(
+                    ErrorCode::SegmentLoad,
+                    format!("The video's decryption key is not valid: {error}."),
+                    Some(request.url.clone()),
+                ),
+            },
         }
         self.update(now);
     }
@@ -381,6 +402,7 @@ impl Engine {
                     Purpose::InitSegment { .. } | Purpose::Segment { .. } => {
                         (ErrorCode::SegmentLoad, "part of the video")
                     }
+                    Purpose::Key { .. } => (ErrorCode::SegmentLoad, "the video's decryption key"),
                 };
                 self.fail(
                     code,
@@ -566,35 +588,76 @@ impl Engine {
     }
 
     fn on_init_segment(&mut self, level: usize, section: u32, bytes: Vec<u8>) {
-        let codecs = self.levels.get(level).and_then(|l| l.info.codecs.clone());
-        let Some(codecs) = codecs else {
-            return self.fail(
-                ErrorCode::MediaUnsupported,
-                "The stream does not declare its codecs (CODECS attribute).".into(),
-                self.levels.get(level).map(|l| l.uri.clone()),
-            );
+        let declared = self.levels.get(level).and_then(|l| l.info.codecs.clone());
+        // Without a CODECS attribute the init segment itself says what it holds.
+        let codecs = match declared {
+            Some(codecs) => codecs,
+            None => match codecs_from_init_segment(&bytes) {
+                Ok(codecs) => codecs,
+                Err(error) => {
+                    let url = self.init_url(level, section);
+                    return self.fail(
+                        ErrorCode::SegmentParse,
+                        format!("The video's initialization section could not be read: {error}."),
+                        url,
+                    );
+                }
+            },
         };
-        self.ensure_source_buffer(format!("video/mp4; codecs=\"{codecs}\""));
+        self.ensure_source_buffer(mp4_mime(&codecs));
         self.appended_init = Some((level, section));
         self.push_buffer_op(Command::Append(bytes));
     }
 
-    fn on_segment(&mut self, level: usize, index: usize, bytes: Vec<u8>) {
-        if looks_like_mpeg_ts(&bytes) {
-            let url = self.segment_url(level, index);
-            return self.fail(
-                ErrorCode::MediaUnsupported,
-                "MPEG-TS segments are not supported by this engine yet.".into(),
-                url,
-            );
+    fn on_segment(&mut self, level: usize, index: usize, mut bytes: Vec<u8>) {
+        let Some(playlist) = self.levels.get(level).and_then(|l| l.playlist.as_ref()) else {
+            return;
+        };
+        let Some(segment) = playlist.segments.get(index) else {
+            return;
+        };
+        let url = segment.uri.clone();
+        let context = SegmentContext {
+            start: segment.start,
+            discontinuity_sequence: segment.discontinuity_sequence,
+        };
+        if let Some(key_uri) = aes_key_uri(playlist, index) {
+            let iv = playlist.iv_for(index);
+            let known = self.keys.iter().find(|(uri, _)| *uri == key_uri);
+            let Some(key) = known.map(|(_, key)| *key) else {
+                return; // Keys were reset by a new load; this segment is from the old one.
+            };
+            if let Err(error) = decrypt_segment_in_place(&key, &iv, &mut bytes) {
+                return self.fail(
+                    ErrorCode::SegmentParse,
+                    format!("A video segment could not be decrypted: {error}."),
+                    Some(url),
+                );
+            }
         }
-        if self.source_buffer_mime.is_none() {
-            // A segment without an init section: the playlist promised fMP4 it did not deliver.
-            let url = self.segment_url(level, index);
+        if looks_like_mpeg_ts(&bytes) {
+            match self.transmuxer.transmux(&bytes, context) {
+                Ok(fragment) => {
+                    self.ensure_source_buffer(mp4_mime(&fragment.codecs));
+                    if let Some(init) = fragment.init {
+                        self.push_buffer_op(Command::Append(init));
+                    }
+                    bytes = fragment.media;
+                }
+                Err(error) => {
+                    return self.fail(
+                        ErrorCode::SegmentParse,
+                        format!("A video segment could not be read: {error}."),
+                        Some(url),
+                    );
+                }
+            }
+        } else if self.source_buffer_mime.is_none() {
+            // fMP4 media without an init section: the playlist promised what it did not deliver.
             return self.fail(
                 ErrorCode::SegmentParse,
                 "A video segment arrived before its initialization section.".into(),
-                url,
+                Some(url),
             );
         }
         self.end_of_stream_sent = false;
@@ -602,9 +665,9 @@ impl Engine {
         self.push_buffer_op(Command::Append(bytes));
     }
 
-    fn segment_url(&self, level: usize, index: usize) -> Option<String> {
+    fn init_url(&self, level: usize, section: u32) -> Option<String> {
         let playlist = self.levels.get(level)?.playlist.as_ref()?;
-        Some(playlist.segments.get(index)?.uri.clone())
+        Some(playlist.init_sections.get(section as usize)?.uri.clone())
     }
 
     fn ensure_source_buffer(&mut self, mime: String) {
@@ -770,6 +833,26 @@ impl Engine {
                 return;
             }
         }
+        match segment_key(playlist, index) {
+            Err(method) => {
+                let url = Some(segment.uri.clone());
+                return self.fail(
+                    ErrorCode::MediaUnsupported,
+                    format!(
+                        "This video uses {method} encryption, which this player cannot decrypt."
+                    ),
+                    url,
+                );
+            }
+            Ok(Some((key, uri))) if !self.keys.iter().any(|(known, _)| *known == uri) => {
+                let fetching = |r: &Request| r.purpose == Purpose::Key { level, key };
+                if !self.in_flight.iter().any(fetching) {
+                    self.send(Purpose::Key { level, key }, uri, None, 1);
+                }
+                return;
+            }
+            Ok(_) => {}
+        }
         let (uri, range) = (segment.uri.clone(), segment.byte_range);
         self.send(Purpose::Segment { level, index }, uri, range, 1);
     }
@@ -824,8 +907,50 @@ impl Engine {
 fn is_media(purpose: Purpose) -> bool {
     matches!(
         purpose,
-        Purpose::InitSegment { .. } | Purpose::Segment { .. }
+        Purpose::InitSegment { .. } | Purpose::Segment { .. } | Purpose::Key { .. }
     )
+}
+
+/// The SourceBuffer MIME type for fMP4 with these codecs.
+fn mp4_mime(codecs: &str) -> String {
+    let audio_only = codecs.split(',').all(|c| c.trim().starts_with("mp4a"));
+    let kind = if audio_only { "audio" } else { "video" };
+    format!("{kind}/mp4; codecs=\"{codecs}\"")
+}
+
+/// The key protecting segment `index`: `Ok(None)` when clear, `Ok(Some((key index, URI)))`
+/// for AES-128, `Err(method)` for what this player cannot decrypt. Among keys for several
+/// KEYFORMATs, the plain `identity` one is what a browser without DRM can use.
+fn segment_key(playlist: &MediaPlaylist, index: usize) -> Result<Option<(u32, String)>, String> {
+    let Some(segment) = playlist.segments.get(index) else {
+        return Ok(None);
+    };
+    let Some(first) = segment.key else {
+        return Ok(None);
+    };
+    let mut unsupported = None;
+    for i in first..first.saturating_add(u32::from(segment.key_count.max(1))) {
+        let Some(key) = playlist.keys.get(i as usize) else {
+            break;
+        };
+        let identity = key.key_format.as_deref().is_none_or(|f| f == "identity");
+        match (&key.method, &key.uri) {
+            (KeyMethod::None, _) => return Ok(None),
+            (KeyMethod::Aes128, Some(uri)) if identity => return Ok(Some((i, uri.clone()))),
+            (KeyMethod::Aes128, _) => unsupported = Some("AES-128 (DRM)".to_string()),
+            (KeyMethod::SampleAes, _) => unsupported = Some("SAMPLE-AES".to_string()),
+            (KeyMethod::SampleAesCtr, _) => unsupported = Some("SAMPLE-AES-CTR".to_string()),
+            (KeyMethod::Other(name), _) => unsupported = Some(name.clone()),
+        }
+    }
+    unsupported.map_or(Ok(None), Err)
+}
+
+fn aes_key_uri(playlist: &MediaPlaylist, index: usize) -> Option<String> {
+    segment_key(playlist, index)
+        .ok()
+        .flatten()
+        .map(|(_, uri)| uri)
 }
 
 /// The segment holding time `t`, nudged forward a little so that media ending a few

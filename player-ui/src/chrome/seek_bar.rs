@@ -17,14 +17,7 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
             0.0
         }
     };
-    let percent = move |t: f64| {
-        let d = duration();
-        if d > 0.0 {
-            format!("{:.3}%", (t / d * 100.0).clamp(0.0, 100.0))
-        } else {
-            "0%".into()
-        }
-    };
+    let percent = move |t: f64| css_percent(t, duration());
     let buffered = move || {
         state
             .buffered
@@ -54,11 +47,43 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
                 min="0"
                 step="any"
                 aria-label="Seek"
-                max=move || duration().to_string()
-                prop:value=move || state.position.get().to_string()
+                max=move || decimal(duration())
+                prop:value=move || decimal(state.position.get())
                 aria-valuetext=move || format!("{} of {}", clock(state.position.get()), clock(duration()))
                 on:input=move |ev| actions.seek(event_target_value(&ev).parse().unwrap_or(0.0))
             />
         </div>
+    }
+}
+
+/// `part / whole` as a CSS percentage with three decimals, in integer arithmetic: Rust's float
+/// formatting would cost the bundle ~15 KB for this one string.
+fn css_percent(part: f64, whole: f64) -> String {
+    if !(whole > 0.0) {
+        return "0%".into();
+    }
+    let thousandths = ((part / whole).clamp(0.0, 1.0) * 100_000.0).round() as u32;
+    format!("{}.{:03}%", thousandths / 1000, thousandths % 1000)
+}
+
+/// A number as an attribute value, formatted by the browser's own `Number#toString`.
+fn decimal(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_percent;
+
+    #[test]
+    fn percentages_are_clamped_and_exact() {
+        assert_eq!(css_percent(1.0, 3.0), "33.333%");
+        assert_eq!(css_percent(5.0, 4.0), "100.000%");
+        assert_eq!(css_percent(-1.0, 4.0), "0.000%");
+        assert_eq!(css_percent(1.0, 0.0), "0%");
+        assert_eq!(css_percent(1.0, f64::NAN), "0%");
     }
 }
