@@ -210,6 +210,12 @@ fn references_without_any_define_are_literal_and_undefined_ones_are_errors() {
         media(&with_segment("#EXTINF:6,\na{$x}.ts")).segments[0].uri,
         "https://cdn.example/show/720p/a{$x}.ts"
     );
+    // Once a playlist defines variables, a reference before the definition is an error too:
+    // what a line means must not depend on tags further down.
+    let e = error(&with_segment(
+        "#EXTINF:6,\n{$a}.ts\n#EXT-X-DEFINE:NAME=\"a\",VALUE=\"1\"",
+    ));
+    assert_error(&e, 4, None, Kind::UndefinedVariable { name: "a".into() });
     let e = error(&with_segment(
         "#EXT-X-DEFINE:NAME=\"a\",VALUE=\"1\"\n#EXTINF:6,\n{$b}.ts",
     ));

@@ -92,7 +92,8 @@ impl BandwidthEstimator {
 
     /// Records a download of `bytes` that took `elapsed_ms` from request to last byte.
     pub fn sample(&mut self, bytes: usize, elapsed_ms: f64) {
-        if bytes < self.config.min_sample_bytes || !(elapsed_ms > 0.0) || !elapsed_ms.is_finite() {
+        // `is_normal` also rejects zero, NaN and infinities: none of them is a duration.
+        if bytes < self.config.min_sample_bytes || !elapsed_ms.is_normal() || elapsed_ms < 0.0 {
             return;
         }
         let seconds = elapsed_ms / 1000.0;

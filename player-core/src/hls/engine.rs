@@ -28,6 +28,9 @@ use crate::hls::retry::{Jitter, RetryPolicy};
 use crate::media::decrypt::{decrypt_segment_in_place, key_from_bytes};
 use crate::media::{codecs_from_init_segment, SegmentContext, Transmuxer};
 
+/// How often a segment download is checked for being too slow, in ms.
+const SLOW_DOWNLOAD_CHECK_MS: f64 = 500.0;
+
 /// Tunables of buffering and recovery. ABR has its own [`AbrConfig`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineConfig {
@@ -146,6 +149,8 @@ struct Request {
     range: Option<ByteRange>,
     /// Attempts made so far, this one included.
     attempt: u32,
+    /// When it was sent (ms).
+    sent_at: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +198,8 @@ pub struct Engine {
     loaded_event_sent: bool,
     end_of_stream_sent: bool,
     failed: bool,
+    /// The `now` of the latest input, in ms.
+    clock: f64,
 }
 
 impl Engine {
@@ -221,6 +228,7 @@ impl Engine {
             loaded_event_sent: false,
             end_of_stream_sent: false,
             failed: false,
+            clock: 0.0,
         }
     }
 
@@ -254,6 +262,7 @@ impl Engine {
 
     /// Starts playing `url` (a multivariant or media playlist), abandoning what came before.
     pub fn load(&mut self, url: &str, now: f64) {
+        self.clock = self.clock.max(now);
         for request in std::mem::take(&mut self.in_flight) {
             self.commands.push_back(Command::Abort(request.id));
         }
@@ -264,6 +273,7 @@ impl Engine {
         self.commands = pending_commands;
         self.next_request = next_request;
         self.choice = choice;
+        self.clock = now;
         self.source_url = Some(url.to_owned());
         self.send(Purpose::Source, url.to_owned(), None, 1);
         self.update(now);
@@ -272,6 +282,7 @@ impl Engine {
     /// The viewer picked a quality. A fixed choice takes effect from the next segment boundary
     /// after the playhead: media buffered beyond it is replaced.
     pub fn set_rendition(&mut self, choice: RenditionChoice, now: f64) {
+        self.clock = self.clock.max(now);
         let choice = match choice {
             RenditionChoice::Fixed(i) if i >= self.levels.len() => RenditionChoice::Auto,
             other => other,
@@ -288,6 +299,7 @@ impl Engine {
 
     /// The playhead moved to `position` (the media element's `seeking`).
     pub fn seek(&mut self, position: f64, now: f64) {
+        self.clock = self.clock.max(now);
         self.media.position = position;
         if self.buffered.range_at(position).is_none() {
             self.abort_segment_requests();
@@ -300,6 +312,7 @@ impl Engine {
 
     /// The media element's state changed (time update, resize…).
     pub fn handle_media_state(&mut self, state: MediaState, now: f64) {
+        self.clock = self.clock.max(now);
         self.media = state;
         self.jump_gap();
         self.update(now);
@@ -307,6 +320,7 @@ impl Engine {
 
     /// A media-buffer command completed; `buffered` is the buffer's content after it.
     pub fn handle_buffer_updated(&mut self, buffered: BufferedRanges, now: f64) {
+        self.clock = self.clock.max(now);
         self.buffer_ops_pending = self.buffer_ops_pending.saturating_sub(1);
         self.buffered = buffered;
         self.jump_gap();
@@ -315,6 +329,7 @@ impl Engine {
 
     /// A media-buffer command failed.
     pub fn handle_buffer_error(&mut self, failure: MediaBufferFailure, now: f64) {
+        self.clock = self.clock.max(now);
         self.buffer_ops_pending = self.buffer_ops_pending.saturating_sub(1);
         match failure {
             MediaBufferFailure::Unsupported { mime } => self.fail(
@@ -355,6 +370,7 @@ impl Engine {
 
     /// A request completed with a body.
     pub fn handle_fetch_success(&mut self, id: RequestId, body: FetchedBody, now: f64) {
+        self.clock = self.clock.max(now);
         let Some(request) = self.take_request(id) else {
             return;
         };
@@ -383,6 +399,7 @@ impl Engine {
 
     /// A request failed; it is retried with backoff until the retry budget is spent.
     pub fn handle_fetch_failure(&mut self, id: RequestId, failure: FetchFailure, now: f64) {
+        self.clock = self.clock.max(now);
         let Some(request) = self.take_request(id) else {
             return;
         };
@@ -391,7 +408,7 @@ impl Engine {
         match self
             .config
             .retry
-            .delay_after(request.attempt, self.jitter.next())
+            .delay_after(request.attempt, self.jitter.next_unit())
         {
             Some(delay) => self.retries.push((now + delay, request)),
             None => {
@@ -416,6 +433,7 @@ impl Engine {
 
     /// Time passed: due retries are sent.
     pub fn handle_timeout(&mut self, now: f64) {
+        self.clock = self.clock.max(now);
         let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retries)
             .into_iter()
             .partition(|(at, _)| *at <= now);
@@ -440,7 +458,18 @@ impl Engine {
 
     /// The time (ms, same clock as `now`) at which `handle_timeout` should be called.
     pub fn poll_timeout(&self) -> Option<f64> {
-        self.retries.iter().map(|(at, _)| *at).reduce(f64::min)
+        let retry = self.retries.iter().map(|(at, _)| *at).reduce(f64::min);
+        // While a segment downloads, look again twice a second: it may be too slow to finish
+        // before the buffer runs dry.
+        let watch = self
+            .in_flight
+            .iter()
+            .any(|r| matches!(r.purpose, Purpose::Segment { level, .. } if level > 0))
+            .then_some(self.clock + SLOW_DOWNLOAD_CHECK_MS);
+        match (retry, watch) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     // ----- internals -----
@@ -460,6 +489,7 @@ impl Engine {
             url,
             range,
             attempt,
+            sent_at: self.clock,
         });
     }
 
@@ -754,6 +784,7 @@ impl Engine {
         if self.failed {
             return;
         }
+        self.abandon_slow_download();
         let Some(mut level) = self.current_level else {
             return;
         };
@@ -855,6 +886,50 @@ impl Engine {
         }
         let (uri, range) = (segment.uri.clone(), segment.byte_range);
         self.send(Purpose::Segment { level, index }, uri, range, 1);
+    }
+
+    /// Emergency switch-down: a segment download that has already taken longer than the media
+    /// left in the buffer, and far longer than the estimate predicted, will stall playback
+    /// before it ends. Abandon it and load the same segment from a lower rendition.
+    fn abandon_slow_download(&mut self) {
+        if self.choice != RenditionChoice::Auto {
+            return;
+        }
+        let Some(request) = self
+            .in_flight
+            .iter()
+            .find(|r| matches!(r.purpose, Purpose::Segment { level, .. } if level > 0))
+        else {
+            return;
+        };
+        let Purpose::Segment { level, index } = request.purpose else {
+            return;
+        };
+        let elapsed_ms = self.clock - request.sent_at;
+        let Some(segment) = self.levels[level]
+            .playlist
+            .as_ref()
+            .and_then(|p| p.segments.get(index))
+        else {
+            return;
+        };
+        let expected_bytes = self.levels[level].info.bandwidth as f64 * segment.duration / 8.0;
+        let predicted_ms = expected_bytes * 8.0 / self.estimator.estimate_bps() * 1000.0;
+        let buffer_left_ms = self.buffered.ahead_of(self.media.position) * 1000.0;
+        if elapsed_ms < buffer_left_ms || elapsed_ms < 2.0 * predicted_ms.max(250.0) {
+            return;
+        }
+        let id = request.id;
+        // Not finished after `elapsed_ms`: the link is at most this fast.
+        self.estimator.sample(expected_bytes as usize, elapsed_ms);
+        self.in_flight.retain(|r| r.id != id);
+        self.commands.push_back(Command::Abort(id));
+        let lower = self.abr_choice().min(level - 1);
+        self.switch_level(lower, true);
+        // Continue at the same time in the lower rendition.
+        self.last_loaded = index
+            .checked_sub(1)
+            .map(|index| LoadCursor { level, index });
     }
 
     fn announce_stream(&mut self, level: usize) {

@@ -45,7 +45,7 @@ impl Jitter {
     }
 
     /// A value in `[0, 1)`.
-    pub fn next(&mut self) -> f64 {
+    pub fn next_unit(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -81,7 +81,7 @@ mod tests {
     #[test]
     fn jitter_stays_in_the_unit_interval_and_varies() {
         let mut j = Jitter::new(42);
-        let xs: Vec<f64> = (0..1000).map(|_| j.next()).collect();
+        let xs: Vec<f64> = (0..1000).map(|_| j.next_unit()).collect();
         assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         assert!((0.4..0.6).contains(&mean), "mean {mean}");

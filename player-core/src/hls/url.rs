@@ -99,6 +99,9 @@ pub struct Resolver {
     base: String,
     /// `scheme://authority` + the dot-free base path up to and including its last `/`.
     directory: String,
+    /// Whether `directory` + reference is a correct result for plain relative paths. Not for a
+    /// base without authority whose directory starts with `//` (see [`resolve_full`]).
+    fast_path: bool,
 }
 
 impl Resolver {
@@ -121,10 +124,13 @@ impl Resolver {
                 None => "",
             }
         };
+        let path_start = directory.len();
         remove_dot_segments(merged_dir, &mut directory);
+        let fast_path = b.authority.is_some() || !directory[path_start..].starts_with("//");
         Resolver {
             base: base.to_owned(),
             directory,
+            fast_path,
         }
     }
 
@@ -135,7 +141,7 @@ impl Resolver {
 
     /// Resolves one reference to an absolute URL (when the base is absolute).
     pub fn resolve(&self, reference: &str) -> String {
-        if is_plain_relative_path(reference) {
+        if self.fast_path && is_plain_relative_path(reference) {
             let mut out = String::with_capacity(self.directory.len() + reference.len());
             out.push_str(&self.directory);
             out.push_str(reference);
@@ -148,59 +154,59 @@ impl Resolver {
 /// True for a relative-path reference (no scheme, not `/`-rooted, non-empty path) none of whose
 /// segments is `.` or `..`: for those, §5.2 reduces to "base directory + reference".
 fn is_plain_relative_path(reference: &str) -> bool {
-    let path_end = reference.find(['?', '#']).unwrap_or(reference.len());
-    let path = &reference[..path_end];
-    if path.is_empty() || path.starts_with('/') {
+    // One pass over the path part: this runs for every segment URI.
+    let bytes = reference.as_bytes();
+    if matches!(bytes.first(), None | Some(b'/' | b'?' | b'#')) {
         return false;
     }
-    // A ':' in the first segment makes that segment a scheme.
-    let first_segment_end = path.find('/').unwrap_or(path.len());
-    if path[..first_segment_end].contains(':') {
-        return false;
+    let mut segment_start = 0;
+    let mut first_segment = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                if is_dot_segment(&bytes[segment_start..i]) {
+                    return false;
+                }
+                if b != b'/' {
+                    return true;
+                }
+                first_segment = false;
+                segment_start = i + 1;
+            }
+            // A ':' in the first segment makes that segment a scheme.
+            b':' if first_segment => return false,
+            _ => {}
+        }
     }
-    !path
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
+    !is_dot_segment(&bytes[segment_start..])
+}
+
+fn is_dot_segment(segment: &[u8]) -> bool {
+    segment == b"." || segment == b".."
 }
 
 fn resolve_full(base: &str, reference: &str) -> String {
     let r = UriRef::split(reference);
     let b = UriRef::split(base);
-    let mut out = String::with_capacity(base.len() + reference.len());
-    let mut target = UriRef {
-        scheme: None,
-        authority: None,
-        path: "",
-        query: None,
-        fragment: r.fragment,
-    };
-    // Paths produced by remove_dot_segments are written straight into `out`, so components are
-    // emitted in order rather than assembled in a `UriRef` first.
-    let scheme;
-    let authority;
+    let mut path = String::with_capacity(base.len() + reference.len());
+    let (scheme, authority, query);
     if r.scheme.is_some() {
-        scheme = r.scheme;
-        authority = r.authority;
-        target.query = r.query;
-        write_prefix(&mut out, scheme, authority);
-        remove_dot_segments(r.path, &mut out);
+        (scheme, authority, query) = (r.scheme, r.authority, r.query);
+        remove_dot_segments(r.path, &mut path);
     } else if r.authority.is_some() {
-        scheme = b.scheme;
-        authority = r.authority;
-        target.query = r.query;
-        write_prefix(&mut out, scheme, authority);
-        remove_dot_segments(r.path, &mut out);
+        (scheme, authority, query) = (b.scheme, r.authority, r.query);
+        remove_dot_segments(r.path, &mut path);
     } else {
-        scheme = b.scheme;
-        authority = b.authority;
-        write_prefix(&mut out, scheme, authority);
+        (scheme, authority) = (b.scheme, b.authority);
         if r.path.is_empty() {
-            out.push_str(b.path);
-            target.query = r.query.or(b.query);
+            // RFC 3986 copies the base path as it is; removing its dot segments changes nothing
+            // for a normalised base and keeps the result stable under re-resolution otherwise.
+            remove_dot_segments(b.path, &mut path);
+            query = r.query.or(b.query);
         } else {
-            target.query = r.query;
+            query = r.query;
             if r.path.starts_with('/') {
-                remove_dot_segments(r.path, &mut out);
+                remove_dot_segments(r.path, &mut path);
             } else {
                 let mut merged = String::with_capacity(b.path.len() + r.path.len() + 1);
                 if b.authority.is_some() && b.path.is_empty() {
@@ -209,23 +215,26 @@ fn resolve_full(base: &str, reference: &str) -> String {
                     merged.push_str(&b.path[..=i]);
                 }
                 merged.push_str(r.path);
-                remove_dot_segments(&merged, &mut out);
+                remove_dot_segments(&merged, &mut path);
             }
         }
     }
-    target.write_to(&mut out);
-    out
-}
-
-fn write_prefix(out: &mut String, scheme: Option<&str>, authority: Option<&str>) {
-    UriRef {
+    // Without an authority, a path starting with "//" would read back as one. Prefixing "/."
+    // keeps the same path (dot-segment removal takes it off again) and makes the result stable
+    // when resolved a second time, which the playlist writer relies on.
+    if authority.is_none() && path.starts_with("//") {
+        path.insert_str(0, "/.");
+    }
+    let target = UriRef {
         scheme,
         authority,
-        path: "",
-        query: None,
-        fragment: None,
-    }
-    .write_to(out);
+        path: &path,
+        query,
+        fragment: r.fragment,
+    };
+    let mut out = String::with_capacity(base.len() + reference.len() + 2);
+    target.write_to(&mut out);
+    out
 }
 
 /// RFC 3986 §5.2.4, appending the result to `out`. Segments are only ever removed from the part
@@ -336,5 +345,28 @@ mod tests {
         ) {
             prop_assert_eq!(Resolver::new(&base).resolve(&reference), resolve_full(&base, &reference));
         }
+
+        /// Resolving a resolved reference again changes nothing (the playlist writer prints
+        /// resolved URIs and the parser resolves them again).
+        #[test]
+        fn resolution_is_idempotent(
+            base in "[a-z]{1,3}:(//[a-z]{0,3})?[a-z./]{0,8}",
+            reference in "([a-z]{1,2}:)?(//[a-z]{0,2})?[a-z./]{0,10}(\\?[a-z./]{0,3})?",
+        ) {
+            let once = resolve(&base, &reference);
+            prop_assert_eq!(resolve(&base, &once), once.clone());
+            prop_assert_eq!(Resolver::new(&base).resolve(&reference), once);
+        }
+    }
+
+    #[test]
+    fn paths_that_would_read_as_an_authority_are_kept_unambiguous() {
+        assert_eq!(resolve("a:/b", "/.//c"), "a:/.//c");
+        assert_eq!(
+            resolve("a:/b", "/.//c").as_str(),
+            resolve("a:/b", &resolve("a:/b", "/.//c"))
+        );
+        assert_eq!(Resolver::new("a:/.//x").resolve("y"), "a:/.//y");
+        assert_eq!(resolve("http://h/p", "/.//c"), "http://h//c");
     }
 }

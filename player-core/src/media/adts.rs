@@ -193,6 +193,14 @@ impl AudioTrackBuilder {
             if at + h.frame_len > buf.len() {
                 break;
             }
+            if h.blocks > 1 && !warned {
+                // Kept whole so that timing holds, but an MP4 sample should be one block.
+                warn(TransmuxError::UnsupportedAdts {
+                    packet,
+                    reason: "several raw data blocks in one ADTS frame",
+                });
+                warned = true;
+            }
             let config = *self.config.get_or_insert(h.config);
             let frame_pts = if at < carried {
                 i64::MIN

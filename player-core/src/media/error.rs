@@ -65,6 +65,16 @@ pub enum TransmuxError {
     /// An ID3 PES could not be parsed; the cue was skipped.
     #[error("invalid ID3 tag in the PES at packet {packet}: {source}")]
     BadId3 { packet: usize, source: Id3Error },
+    /// The segment's timestamps were far from its playlist time within one discontinuity
+    /// sequence (an encoder clock reset without EXT-X-DISCONTINUITY): re-anchored there.
+    #[error("timestamps jumped by {millis} ms in discontinuity sequence {discontinuity_sequence}; re-anchored on the playlist time")]
+    TimestampJump {
+        discontinuity_sequence: u64,
+        millis: i64,
+    },
+    /// An `emsg` box of an fMP4 segment carried an invalid ID3 tag; the cue was skipped.
+    #[error("invalid ID3 tag in the emsg box at byte {offset}: {source}")]
+    BadEmsg { offset: usize, source: Id3Error },
     /// A timestamp fell before the start of the output timeline and was clamped to 0.
     #[error("{track} decode time before the timeline start was clamped to 0")]
     NegativeTime { track: &'static str },

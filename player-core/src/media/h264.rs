@@ -183,7 +183,7 @@ fn skip_scaling_list(r: &mut BitReader<'_>, size: usize) -> Result<(), SpsError>
     let (mut last, mut next) = (8i32, 8i32);
     for _ in 0..size {
         if next != 0 {
-            next = (last + r.se()?).rem_euclid(256);
+            next = (i64::from(last) + i64::from(r.se()?)).rem_euclid(256) as i32;
         }
         if next != 0 {
             last = next;

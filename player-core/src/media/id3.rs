@@ -90,7 +90,7 @@ fn parse_tag(data: &[u8], base: usize, frames: &mut Vec<Id3Frame>) -> Result<usi
             4 + u32::from_be_bytes([ext[0], ext[1], ext[2], ext[3]]) as usize
         };
     }
-    while at + 10 <= body.len() && body[at] != 0 {
+    while at.saturating_add(10) <= body.len() && body[at] != 0 {
         let h = &body[at..at + 10];
         let size = if version == 4 {
             syncsafe(&h[4..8])
@@ -98,12 +98,12 @@ fn parse_tag(data: &[u8], base: usize, frames: &mut Vec<Id3Frame>) -> Result<usi
             u32::from_be_bytes([h[4], h[5], h[6], h[7]]) as usize
         };
         let offset = base + 10 + at;
-        let mut content = body
-            .get(at + 10..at + 10 + size)
-            .ok_or(Id3Error::Truncated {
-                what: "frame",
-                offset,
-            })?;
+        let mut content =
+            body.get(at + 10..(at + 10).saturating_add(size))
+                .ok_or(Id3Error::Truncated {
+                    what: "frame",
+                    offset,
+                })?;
         at += 10 + size;
         let format = h[9];
         let (compressed_or_encrypted, unsync, length_indicator, group) = if version == 4 {

@@ -444,6 +444,54 @@ fn trun_duration(trun: &Mp4Box<'_>, default: u32) -> Result<u64, Mp4Error> {
     Ok(total)
 }
 
+/// ID3 tags carried in top-level `emsg` boxes (AOM "ID3 Timed Metadata in CMAF" and
+/// Apple's scheme), with their time in seconds and the offset of their box. Version 1
+/// boxes carry an absolute time; version 0 is relative to `segment_start`. Malformed boxes
+/// are skipped.
+pub(crate) fn emsg_id3(media: &[u8], segment_start: f64) -> Vec<(f64, usize, &[u8])> {
+    let mut out = Vec::new();
+    for b in Boxes::new(media, 0) {
+        let Ok(b) = b else { break };
+        if &b.fourcc != b"emsg" {
+            continue;
+        }
+        if let Some((time, data)) = parse_emsg(b.body, segment_start) {
+            out.push((time, b.offset, data));
+        }
+    }
+    out
+}
+
+fn parse_emsg(body: &[u8], segment_start: f64) -> Option<(f64, &[u8])> {
+    fn cstr(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let end = b.iter().position(|&c| c == 0)?;
+        Some((&b[..end], &b[end + 1..]))
+    }
+    let version = *body.first()?;
+    let (scheme, time, data) = if version == 0 {
+        let (scheme, rest) = cstr(body.get(4..)?)?;
+        let (_value, rest) = cstr(rest)?;
+        let scale = be32(rest, 0)?;
+        let delta = be32(rest, 4)?;
+        (
+            scheme,
+            segment_start + f64::from(delta) / f64::from(scale.max(1)),
+            rest.get(16..)?,
+        )
+    } else {
+        let scale = be32(body, 4)?;
+        let hi = be32(body, 8)?;
+        let lo = be32(body, 12)?;
+        let time = (u64::from(hi) << 32 | u64::from(lo)) as f64 / f64::from(scale.max(1));
+        let (scheme, rest) = cstr(body.get(24..)?)?;
+        let (_value, rest) = cstr(rest)?;
+        (scheme, time, rest)
+    };
+    let id3 = scheme == b"https://aomedia.org/emsg/ID3"
+        || scheme == b"https://developer.apple.com/streaming/emsg-id3";
+    id3.then_some((time, data))
+}
+
 /// (track_ID, timescale) of every track in an init segment.
 pub(crate) fn track_timescales(init: &[u8]) -> Result<Vec<(u32, u32)>, Mp4Error> {
     let moov = find(init, b"moov")?.ok_or(Mp4Error::Missing { path: "moov" })?;

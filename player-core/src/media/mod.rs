@@ -5,6 +5,8 @@
 //! Layers, bottom up: `ts` finds PES packets in 188-byte TS packets; `h264`, `adts` and
 //! `id3` parse what the PES packets carry; `timeline` maps 90 kHz timestamps onto the
 //! playlist timeline; `fmp4` writes the boxes; [`Transmuxer`] ties them together.
+//! `isobmff` reads boxes back, for streams that already are fMP4 and pass through.
+//! `decrypt` (AES-128 segment decryption) runs before all of this.
 
 mod adts;
 mod bits;

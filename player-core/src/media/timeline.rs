@@ -43,6 +43,10 @@ pub(crate) struct Timeline {
 
 const REMEMBERED: usize = 16;
 
+/// How far (90 kHz ticks) a segment may land from its playlist time before its timestamps
+/// are declared to have jumped: far beyond EXTINF rounding, well within a broken clock.
+pub(crate) const MAX_DRIFT: i64 = 10 * 90_000;
+
 /// Seconds on the playlist timeline to 90 kHz ticks, with garbage (NaN, negative, absurdly
 /// large) clamped into range.
 pub(crate) fn seconds_to_ticks(s: f64) -> i64 {
@@ -58,18 +62,27 @@ impl Timeline {
     /// `start` seconds on the playlist timeline. The first segment seen of a sequence fixes
     /// it: its earliest PTS lands on `start`. Later segments keep it (so EXTINF rounding does
     /// not open gaps), corrected by whole 2^33 wraps if the unwrapper chose another one.
+    ///
+    /// A segment landing more than [`MAX_DRIFT`] away from its playlist time means the
+    /// encoder reset its clock without a discontinuity tag: the sequence is re-anchored on
+    /// this segment, and the jump (in ticks) is returned with the mapping.
     pub(crate) fn mapping(
         &mut self,
         discontinuity: u64,
         start: f64,
         earliest_pts: i64,
         decode_delay: i64,
-    ) -> Mapping {
+    ) -> (Mapping, Option<i64>) {
         let target = seconds_to_ticks(start);
         if let Some((_, m)) = self.mappings.iter_mut().find(|(d, _)| *d == discontinuity) {
             let k = (target - (earliest_pts + m.offset) + WRAP / 2).div_euclid(WRAP);
             m.offset += k * WRAP;
-            return *m;
+            let drift = target - (earliest_pts + m.offset);
+            if drift.abs() > MAX_DRIFT {
+                m.offset += drift;
+                return (*m, Some(drift));
+            }
+            return (*m, None);
         }
         let m = Mapping {
             offset: target - earliest_pts,
@@ -80,7 +93,7 @@ impl Timeline {
             self.mappings.remove(0);
         }
         self.mappings.push((discontinuity, m));
-        m
+        (m, None)
     }
 }
 
@@ -110,18 +123,35 @@ mod tests {
     #[test]
     fn first_segment_of_a_sequence_fixes_the_offset() {
         let mut t = Timeline::default();
-        let m = t.mapping(0, 10.0, 900_000 + 126_000, 6_000);
+        let (m, _) = t.mapping(0, 10.0, 900_000 + 126_000, 6_000);
         assert_eq!(m.offset, 900_000 - 900_000 - 126_000);
         assert_eq!(m.decode_shift, 6_000);
         // Same sequence, EXTINF-rounded start: the offset is kept.
         let m2 = t.mapping(0, 14.0001, 126_000 + 1_260_000 + 360_000, 6_000);
-        assert_eq!(m2, m);
+        assert_eq!(m2, (m, None));
         // New sequence: new offset.
-        let m3 = t.mapping(1, 20.0, 5_000, 0);
+        let (m3, _) = t.mapping(1, 20.0, 5_000, 0);
         assert_eq!(m3.offset, 1_800_000 - 5_000);
         // Back to sequence 0 with timestamps one wrap away.
-        let m4 = t.mapping(0, 14.0, 126_000 + 1_260_000 + WRAP, 6_000);
+        let (m4, jump) = t.mapping(0, 14.0, 126_000 + 1_260_000 + WRAP, 6_000);
         assert_eq!(m4.offset, m.offset - WRAP);
+        assert_eq!(jump, None);
+    }
+
+    #[test]
+    fn clock_reset_without_discontinuity_tag_is_re_anchored() {
+        let mut t = Timeline::default();
+        let (m, _) = t.mapping(0, 0.0, 900_000, 0);
+        // Next segment (playlist time 4 s) claims to be 1000 s later.
+        let (m2, jump) = t.mapping(0, 4.0, 900_000 + 90_000_000, 0);
+        assert_eq!(jump, Some(360_000 - 90_000_000));
+        assert_eq!(m2.offset, 360_000 - 900_000 - 90_000_000);
+        // The following segment continues on the new anchor without another jump.
+        assert_eq!(
+            t.mapping(0, 8.0, 900_000 + 90_000_000 + 360_000, 0),
+            (m2, None)
+        );
+        assert_ne!(m, m2);
     }
 
     #[test]

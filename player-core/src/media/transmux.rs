@@ -48,9 +48,13 @@ pub struct TransmuxedSegment {
     pub media: Vec<u8>,
     /// RFC 6381 codecs for `video/mp4; codecs="…"`, e.g. `avc1.4d401e,mp4a.40.2`.
     pub codecs: String,
-    /// Output time range (seconds) the fragment covers.
+    /// Output time range (seconds) the fragment covers: the union of the tracks' ranges.
     pub start: f64,
     pub end: f64,
+    /// Presentation range of each track in this fragment. With one SourceBuffer the buffered
+    /// range is their intersection; across segments each track is continuous on its own.
+    pub video_range: Option<(f64, f64)>,
+    pub audio_range: Option<(f64, f64)>,
     pub cues: Vec<TimedMetadata>,
     pub has_video: bool,
     pub has_audio: bool,
@@ -144,6 +148,7 @@ pub struct Transmuxer {
 }
 
 impl Transmuxer {
+    /// A transmuxer that has seen nothing yet: its first segment gets an init segment.
     pub fn new() -> Self {
         Self::default()
     }
@@ -183,8 +188,12 @@ impl Transmuxer {
                 stream_types: program.other_types.clone(),
             });
         }
-        if let Some(c) = video_config(&d.video)? {
-            self.video_config = Some(c);
+        match video_config(&d.video) {
+            Ok(Some(c)) => self.video_config = Some(c),
+            Ok(None) => {}
+            // A damaged SPS in a stream we already know: keep the known configuration.
+            Err(e) if self.video_config.is_some() => push_warning(&mut d.warnings, e),
+            Err(e) => return Err(e),
         }
         if let Some(c) = d.audio.config {
             self.audio_config = Some(c);
@@ -235,15 +244,23 @@ impl Transmuxer {
             .min()
             .unwrap_or(0);
         let decode_delay = v.first().map_or(0, |s| s.pts - s.dts);
-        let map = self.timeline.mapping(
+        let (map, jump) = self.timeline.mapping(
             ctx.discontinuity_sequence,
             ctx.start,
             earliest,
             decode_delay,
         );
+        if let Some(ticks) = jump {
+            push_warning(
+                &mut d.warnings,
+                TransmuxError::TimestampJump {
+                    discontinuity_sequence: ctx.discontinuity_sequence,
+                    millis: ticks / 90,
+                },
+            );
+        }
 
-        let mut start = f64::INFINITY;
-        let mut end = f64::NEG_INFINITY;
+        let (mut video_range, mut audio_range) = (None, None);
         let mut video_base = 0;
         self.video_run.clear();
         if has_video {
@@ -289,15 +306,19 @@ impl Transmuxer {
                 out_dts += duration;
             }
             self.last_frame_ticks = Some(last_good);
-            start = first_pts as f64 / 90_000.0;
-            end = last_end as f64 / 90_000.0;
+            video_range = Some((first_pts as f64 / 90_000.0, last_end as f64 / 90_000.0));
         }
 
         let mut audio_base = 0;
         self.audio_run.clear();
         if let (true, Some(cfg)) = (has_audio, audio) {
             let rate = i64::from(cfg.sample_rate);
-            let to_samples = |pts: i64| ((pts + map.offset) * rate + 45_000).div_euclid(90_000);
+            // Whole seconds and the remainder apart: an epoch-sized playlist time times
+            // 96 kHz would overflow i64, and i128 costs wasm bytes.
+            let to_samples = |pts: i64| {
+                let t = pts + map.offset;
+                t.div_euclid(90_000) * rate + (t.rem_euclid(90_000) * rate + 45_000) / 90_000
+            };
             let mut base = to_samples(a[0].pts);
             if let Some((disc, prev_end)) = self.audio_end {
                 // Within half a frame of where the previous segment ended: continue from
@@ -319,9 +340,10 @@ impl Transmuxer {
                 let due = to_samples(s.pts);
                 // A hole of more than a frame (lost packets): stretch the previous frame so
                 // that later frames keep their time and A/V sync holds.
-                if due - next > i64::from(s.duration) {
+                let hole = due - next;
+                if hole > i64::from(s.duration) && hole <= 10 * rate {
                     if let Some(prev) = self.audio_run.last_mut() {
-                        prev.duration += (due - next) as u32;
+                        prev.duration = prev.duration.saturating_add(hole as u32);
                         next = due;
                     }
                 }
@@ -334,8 +356,7 @@ impl Transmuxer {
                 next += i64::from(s.duration);
             }
             self.audio_end = Some((ctx.discontinuity_sequence, next));
-            start = start.min(base as f64 / rate as f64);
-            end = end.max(next as f64 / rate as f64);
+            audio_range = Some((base as f64 / rate as f64, next as f64 / rate as f64));
         }
 
         let mut runs = Vec::with_capacity(2);
@@ -374,6 +395,11 @@ impl Transmuxer {
                 frames,
             })
             .collect();
+        let (start, end) = match (video_range, audio_range) {
+            (Some(v), Some(a)) => (v.0.min(a.0), v.1.max(a.1)),
+            (Some(r), None) | (None, Some(r)) => r,
+            (None, None) => (ctx.start, ctx.start),
+        };
         let (has_video, has_audio) = self
             .init_tracks
             .as_ref()
@@ -384,6 +410,8 @@ impl Transmuxer {
             codecs: self.codecs.clone(),
             start,
             end,
+            video_range,
+            audio_range,
             cues,
             has_video,
             has_audio,
@@ -427,6 +455,21 @@ impl Transmuxer {
         let media = &data[split..];
         let (start, end) =
             isobmff::fragment_range(media, &self.mp4_timescales)?.unwrap_or((ctx.start, ctx.start));
+        let mut warnings = Vec::new();
+        let mut cues = Vec::new();
+        for (time, offset, tag) in isobmff::emsg_id3(media, start) {
+            match parse_id3(tag) {
+                Ok(frames) if !frames.is_empty() => cues.push(TimedMetadata { time, frames }),
+                Ok(_) => {}
+                Err(source) => push_warning(
+                    &mut warnings,
+                    TransmuxError::BadEmsg {
+                        offset: split + offset,
+                        source,
+                    },
+                ),
+            }
+        }
         let is = |prefixes: &[&str]| {
             self.codecs
                 .split(',')
@@ -438,10 +481,12 @@ impl Transmuxer {
             codecs: self.codecs.clone(),
             start,
             end,
-            cues: Vec::new(),
+            video_range: None,
+            audio_range: None,
+            cues,
             has_video: is(&["avc", "hvc", "hev", "vp09", "av01"]),
             has_audio: is(&["mp4a", "ac-3", "ec-3", "opus", "flac"]),
-            warnings: Vec::new(),
+            warnings,
         })
     }
 }

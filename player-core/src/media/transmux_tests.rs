@@ -378,3 +378,114 @@ fn fmp4_passes_through() {
     assert!(p.init.is_none());
     assert_eq!((p.start, p.end), (out.start, out.end));
 }
+
+#[test]
+fn encoder_clock_reset_without_discontinuity_is_re_anchored() {
+    let mut tx = Transmuxer::new();
+    tx.transmux(&segment(900_000, 30, true, true), ctx(0.0, 0))
+        .unwrap();
+    // Same discontinuity sequence, but the timestamps jumped 1000 s ahead.
+    let b = tx
+        .transmux(&segment(90_990_000, 30, true, true), ctx(1.0, 0))
+        .unwrap();
+    assert_eq!(b.start, 1.0);
+    assert!(matches!(
+        b.warnings[..],
+        [TransmuxError::TimestampJump {
+            discontinuity_sequence: 0,
+            millis: -1_000_000
+        }]
+    ));
+}
+
+#[test]
+fn fmp4_emsg_id3_becomes_a_cue() {
+    let mut tx = Transmuxer::new();
+    let out = tx
+        .transmux(&segment(900_000, 30, true, false), ctx(3.0, 0))
+        .unwrap();
+    let tag = id3_tag("{\"product\":\"tee\"}");
+    // emsg version 1: timescale 1000, presentation_time 3500 (3.5 s).
+    let mut body = vec![
+        1, 0, 0, 0, 0, 0, 0x03, 0xE8, 0, 0, 0, 0, 0, 0, 0x0D, 0xAC, 0, 0, 0, 0, 0, 0, 0, 1,
+    ];
+    body.extend_from_slice(b"https://aomedia.org/emsg/ID3\0\0");
+    body.extend_from_slice(&tag);
+    let mut media = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    media.extend_from_slice(b"emsg");
+    media.extend(body);
+    // A second emsg of another scheme is ignored.
+    let other = b"\0\0\0\0urn:other\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0";
+    media.extend_from_slice(&((other.len() + 8) as u32).to_be_bytes());
+    media.extend_from_slice(b"emsg");
+    media.extend_from_slice(other);
+    media.extend_from_slice(&out.media);
+    let mut rx = Transmuxer::new();
+    rx.set_init_segment(out.init.as_ref().unwrap()).unwrap();
+    let p = rx.transmux(&media, ctx(0.0, 0)).unwrap();
+    assert_eq!(p.cues.len(), 1);
+    assert_eq!(p.cues[0].time, 3.5);
+    assert_eq!(
+        p.cues[0].frames,
+        [Id3Frame::Txxx {
+            description: "shoppable".into(),
+            value: "{\"product\":\"tee\"}".into()
+        }]
+    );
+    assert_eq!((p.start, p.end), (out.start, out.end));
+}
+
+#[test]
+fn damaged_sps_keeps_the_known_configuration() {
+    // Segment whose SPS has pic_width_in_mbs_minus1 far out of range.
+    let broken_sps = {
+        let mut w = BitWriter::default();
+        w.bits(24, 0x42_c0_1e)
+            .ue(0)
+            .ue(0)
+            .ue(0)
+            .ue(0)
+            .ue(1)
+            .bits(1, 0)
+            .ue(5000)
+            .ue(10);
+        w.bits(3, 0b110).trailing();
+        let mut nal = vec![0x67];
+        nal.extend(escape(&w.bytes));
+        nal
+    };
+    let good_sps = sps(66, 30, 320, 240);
+    let make = |pts0: u64| {
+        let mut ts = pat_packet();
+        ts.extend(pmt_packet(&[(0x1B, VIDEO_PID)]));
+        let mut cc = 0;
+        for f in 0..10u64 {
+            let mut au = access_unit(f == 0, 100, f as u8);
+            if let Some(at) = au
+                .windows(good_sps.len())
+                .position(|w| w == good_sps.as_slice())
+            {
+                au.splice(at..at + good_sps.len(), broken_sps.iter().copied());
+            }
+            let pts = pts0 + 3000 * f;
+            ts.extend(packetize(
+                VIDEO_PID,
+                &pes(0xE0, Some(pts), None, &au, false),
+                &mut cc,
+            ));
+        }
+        ts
+    };
+    let mut tx = Transmuxer::new();
+    // Without a known configuration the damaged SPS is an error…
+    assert!(matches!(
+        tx.transmux(&make(0), ctx(0.0, 0)),
+        Err(TransmuxError::BadSps { .. })
+    ));
+    // …with one, a warning.
+    tx.transmux(&segment(0, 10, true, false), ctx(0.0, 0))
+        .unwrap();
+    let out = tx.transmux(&make(30_000), ctx(0.333, 0)).unwrap();
+    assert!(out.init.is_none());
+    assert!(matches!(out.warnings[..], [TransmuxError::BadSps { .. }]));
+}

@@ -333,6 +333,9 @@ impl TsDemuxer {
                 Ok(())
             }
             0x02 => {
+                if body.len() < 4 {
+                    return Err("PMT too short");
+                }
                 let info_len = usize::from(u16::from_be_bytes([body[2], body[3]]) & 0x0FFF);
                 let mut es = body
                     .get(4 + info_len..)

@@ -242,7 +242,7 @@ pub fn parse_yes_no(s: &str) -> ValueResult<bool> {
 /// `<n>[@<o>]`, the syntax of `EXT-X-BYTERANGE` and of `BYTERANGE` attributes. The offset is
 /// `None` when absent.
 pub fn parse_byte_range_spec(s: &str) -> ValueResult<(u64, Option<u64>)> {
-    let (length, offset) = match s.split_once('@') {
+    let (length, offset) = match super::scan::split_once_byte(s, b'@') {
         Some((l, o)) => (l, Some(o)),
         None => (s, None),
     };

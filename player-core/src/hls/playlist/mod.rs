@@ -37,6 +37,7 @@ mod error;
 mod media;
 mod multivariant;
 mod parser;
+mod scan;
 mod tags_media;
 mod tags_multivariant;
 mod variables;
@@ -146,5 +147,5 @@ pub fn parse_playlist_with(
     url: &str,
     options: &ParseOptions<'_>,
 ) -> Result<Playlist, PlaylistError> {
-    parser::Parser::new(text, url, options).run(text)
+    parser::Parser::new(text, url, options).run()
 }

@@ -2,6 +2,8 @@
 //! kinds, and the conversions every tag handler uses. The tags themselves live in
 //! `tags_media.rs` and `tags_multivariant.rs`.
 
+use std::borrow::Cow;
+
 use super::attributes::{
     parse_attribute_list, parse_decimal_float, parse_decimal_integer, parse_hex_128,
     parse_resolution, parse_signed_decimal_float, parse_yes_no, AttributeValue,
@@ -9,6 +11,7 @@ use super::attributes::{
 use super::error::{PlaylistError, PlaylistErrorKind as Kind};
 use super::media::{MediaPlaylist, PartialSegment, SegmentKey};
 use super::multivariant::{MultivariantPlaylist, Resolution, Variant};
+use super::scan::{split_once_byte, Lines};
 use super::variables::Variables;
 use super::{
     DateTime, ParseOptions, Playlist, StartPoint, UnknownTag, VariableDefinition, VariableSource,
@@ -63,6 +66,15 @@ impl<'a> Attr<'a> {
     pub fn yes_no(&self) -> Result<bool> {
         parse_yes_no(self.text()).map_err(|k| self.error(k))
     }
+}
+
+/// Whether any line of `text` is an `EXT-X-DEFINE` tag.
+fn has_define_tag(text: &str) -> bool {
+    Lines::new(text).any(|line| {
+        line.trim_ascii()
+            .strip_prefix("#EXT-X-DEFINE")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+    })
 }
 
 pub(super) fn check_duration(seconds: f64) -> std::result::Result<f64, Kind> {
@@ -132,6 +144,9 @@ pub(super) struct Carry {
 }
 
 pub(super) struct Parser<'o> {
+    pub text: &'o str,
+    /// Length of the playlist text, for the capacity estimate of the segment list.
+    pub text_len: usize,
     pub url: &'o str,
     pub options: &'o ParseOptions<'o>,
     pub resolver: Resolver,
@@ -159,8 +174,10 @@ pub(super) struct Parser<'o> {
 }
 
 impl<'o> Parser<'o> {
-    pub fn new(text: &str, url: &'o str, options: &'o ParseOptions<'o>) -> Self {
+    pub fn new(text: &'o str, url: &'o str, options: &'o ParseOptions<'o>) -> Self {
         Parser {
+            text,
+            text_len: text.len(),
             url,
             options,
             resolver: Resolver::new(url),
@@ -183,11 +200,12 @@ impl<'o> Parser<'o> {
         }
     }
 
-    pub fn run(mut self, text: &str) -> Result<Playlist> {
+    pub fn run(mut self) -> Result<Playlist> {
+        let text = self.text;
         // A BOM is forbidden by the spec but common from Windows tools; it is not a line.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut saw_header = false;
-        for raw in text.split('\n') {
+        for raw in Lines::new(text) {
             self.line += 1;
             let line = raw.trim_ascii();
             if line.is_empty() {
@@ -200,11 +218,12 @@ impl<'o> Parser<'o> {
                 saw_header = true;
                 continue;
             }
-            match line.strip_prefix('#') {
-                Some(tag) if tag.starts_with("EXT") => self.tag(line, tag)?,
-                Some(_comment) => {}
-                None => self.uri_line(line)?,
+            if line.as_bytes()[0] != b'#' {
+                self.uri_line(line)?;
+            } else if line.as_bytes().get(1..4) == Some(b"EXT") {
+                self.tag(line, &line[1..])?;
             }
+            // Other lines starting with '#' are comments.
         }
         if !saw_header {
             return Err(PlaylistError::new(1, Kind::MissingHeader));
@@ -221,7 +240,7 @@ impl<'o> Parser<'o> {
                 },
             ));
         }
-        let (name, value) = match tag.split_once(':') {
+        let (name, value) = match split_once_byte(tag, b':') {
             Some((name, value)) => (name, Some(value)),
             None => (tag, None),
         };
@@ -394,9 +413,23 @@ impl<'o> Parser<'o> {
         Ok(())
     }
 
+    /// Substitutes variables in `s`. References are literal text in a playlist without any
+    /// `EXT-X-DEFINE`; in one with definitions they must all resolve, including references
+    /// that come before the first definition (so the meaning of a line never depends on
+    /// definitions further down).
+    pub fn substitute<'s>(&mut self, s: &'s str) -> std::result::Result<Cow<'s, str>, Kind> {
+        if self.variables.playlist_defines.is_none()
+            && self.variables.is_empty()
+            && Variables::has_reference(s)
+        {
+            self.variables.playlist_defines = Some(has_define_tag(self.text));
+        }
+        self.variables.substitute(s)
+    }
+
     /// A quoted-string value with variables substituted.
     pub fn string(&mut self, attr: &Attr<'_>) -> Result<String> {
-        match self.variables.substitute(attr.text()) {
+        match self.substitute(attr.text()) {
             Ok(s) => Ok(s.into_owned()),
             Err(kind) => Err(attr.error(kind)),
         }
@@ -405,7 +438,7 @@ impl<'o> Parser<'o> {
     /// A URI (a URI line, or a `URI` attribute when `attr` is given), substituted and resolved.
     pub fn uri(&mut self, text: &str, attr: Option<&Attr<'_>>) -> Result<String> {
         let line = self.line;
-        let substituted = self.variables.substitute(text).map_err(|kind| match attr {
+        let substituted = self.substitute(text).map_err(|kind| match attr {
             Some(a) => a.error(kind),
             None => PlaylistError::new(line, kind),
         })?;
@@ -414,19 +447,13 @@ impl<'o> Parser<'o> {
 
     /// A 128-bit hexadecimal value (variables substituted).
     pub fn hex_128(&mut self, attr: &Attr<'_>) -> Result<[u8; 16]> {
-        let text = self
-            .variables
-            .substitute(attr.text())
-            .map_err(|k| attr.error(k))?;
+        let text = self.substitute(attr.text()).map_err(|k| attr.error(k))?;
         parse_hex_128(&text).map_err(|k| attr.error(k))
     }
 
     /// A hexadecimal value of at most `max_bytes` (variables substituted).
     pub fn hex(&mut self, attr: &Attr<'_>, max_bytes: usize) -> Result<Vec<u8>> {
-        let text = self
-            .variables
-            .substitute(attr.text())
-            .map_err(|k| attr.error(k))?;
+        let text = self.substitute(attr.text()).map_err(|k| attr.error(k))?;
         super::attributes::parse_hex(&text, max_bytes).map_err(|k| attr.error(k))
     }
 

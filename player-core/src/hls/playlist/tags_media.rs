@@ -13,6 +13,10 @@ use super::DateTime;
 /// (identity, FairPlay, Widevine, PlayReady); the cap keeps per-segment work constant.
 pub const MAX_KEY_FORMATS: usize = 16;
 
+/// Typical text bytes per segment (`#EXTINF:6.006,\nsegment-01234.ts\n` plus a tag or two),
+/// used to size the segment list up front (at worst it doubles once).
+const SEGMENT_BYTES_ESTIMATE: usize = 64;
+
 impl Parser<'_> {
     pub(super) fn extinf(&mut self, value: Option<&str>) -> Result<()> {
         self.media_tag()?;
@@ -20,7 +24,7 @@ impl Parser<'_> {
         if self.next.extinf.is_some() {
             return Err(self.error(Kind::ExtinfWithoutUri));
         }
-        let (duration, title) = match value.split_once(',') {
+        let (duration, title) = match super::scan::split_once_byte(value, b',') {
             Some((d, t)) => (d.trim_ascii(), t.trim_ascii()),
             None => (value, ""),
         };
@@ -238,6 +242,13 @@ impl Parser<'_> {
             return Err(self.error(Kind::UnexpectedUri));
         };
         let uri = self.uri(line, None)?;
+        if self.media.segments.capacity() == 0 {
+            // Growing a vector of 10,000 segments by doubling moves each one about twice;
+            // segments take at least ~30 bytes of text, so this rarely reallocates.
+            self.media
+                .segments
+                .reserve(self.text_len / SEGMENT_BYTES_ESTIMATE + 1);
+        }
         let byte_range = match self.next.byte_range.take() {
             None => None,
             Some((length, offset, range_line)) => {

@@ -25,6 +25,10 @@ pub(super) struct Variables {
     values: BTreeMap<String, String>,
     budget: usize,
     max_bytes: usize,
+    /// Whether the playlist contains an `EXT-X-DEFINE` tag anywhere: then every reference must
+    /// resolve, even one before the first definition. Found out lazily, on the first reference
+    /// met while nothing is defined yet.
+    pub(super) playlist_defines: Option<bool>,
 }
 
 impl Variables {
@@ -35,6 +39,7 @@ impl Variables {
             values: BTreeMap::new(),
             budget: max_bytes,
             max_bytes,
+            playlist_defines: None,
         }
     }
 
@@ -64,18 +69,28 @@ impl Variables {
         Ok(())
     }
 
-    /// Replaces every `{$name}` in `s`. Borrows when there is nothing to replace.
+    /// Whether `s` holds something that looks like a variable reference.
+    pub(super) fn has_reference(s: &str) -> bool {
+        find_reference(s).is_some()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Replaces every `{$name}` in `s`. Borrows when there is nothing to replace. In a playlist
+    /// without `EXT-X-DEFINE` tags (`playlist_defines` not `Some(true)`), references are text.
     pub(super) fn substitute<'s>(&mut self, s: &'s str) -> Result<Cow<'s, str>, Kind> {
-        if self.values.is_empty() {
-            return Ok(Cow::Borrowed(s));
-        }
-        let Some(first) = s.find("{$") else {
+        let Some(first) = find_reference(s) else {
             return Ok(Cow::Borrowed(s));
         };
+        if self.values.is_empty() && self.playlist_defines != Some(true) {
+            return Ok(Cow::Borrowed(s));
+        }
         let mut out = String::with_capacity(s.len());
         out.push_str(&s[..first]);
         let mut rest = &s[first..];
-        while let Some(at) = rest.find("{$") {
+        while let Some(at) = find_reference(rest) {
             out.push_str(&rest[..at]);
             let after = &rest[at + 2..];
             let name_len = after
@@ -108,6 +123,20 @@ impl Variables {
     }
 }
 
+/// Index of the first `{$` in `s`.
+fn find_reference(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = super::scan::find_byte(&bytes[from..], b'{') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'$') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn is_variable_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
@@ -127,6 +156,11 @@ mod tests {
             v.substitute("a{$x}b"),
             Ok(Cow::Borrowed("a{$x}b"))
         ));
+        v.playlist_defines = Some(true);
+        assert_eq!(
+            v.substitute("a{$x}b"),
+            Err(Kind::UndefinedVariable { name: "x".into() })
+        );
         v.define("host", "cdn.example".into()).unwrap();
         v.define("t-1_A", "42".into()).unwrap();
         assert!(matches!(

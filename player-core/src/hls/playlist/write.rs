@@ -186,7 +186,7 @@ impl<'a> UnknownTags<'a> {
 
 fn write_key(f: &mut Formatter<'_>, tag: &str, key: &SegmentKey) -> fmt::Result {
     let mut a = Attributes::start(f, tag)?;
-    a.plain("METHOD", key.method.as_str())?;
+    a.token("METHOD", key.method.as_str())?;
     a.opt_quoted("URI", key.uri.as_deref())?;
     if let Some(iv) = &key.iv {
         a.hex("IV", iv)?;

@@ -1,0 +1,470 @@
+//! A deterministic stand-in for a browser and a network, for driving the engine in tests.
+//!
+//! Time moves in fixed steps. Downloads share a link whose bandwidth follows a scripted trace;
+//! playback consumes the buffer and stalls when it runs dry; the media buffer turns appended
+//! segments back into time ranges. Quality-of-experience figures are recorded as it runs.
+
+#![allow(dead_code)] // Each test file uses a different part of the simulator.
+
+use std::collections::{HashMap, VecDeque};
+
+use player_core::hls::buffer::{BufferedRanges, TimeRange};
+use player_core::hls::engine::{FetchFailure, FetchedBody, MediaState};
+use player_core::hls::{Command, Engine, EngineConfig, EngineEvent, RequestId};
+
+pub const BASE: &str = "https://cdn.test/show";
+
+/// A rendition of the simulated ladder.
+#[derive(Clone, Copy)]
+pub struct Rung {
+    pub name: &'static str,
+    pub bandwidth: u64,
+    pub height: u32,
+}
+
+pub const LADDER: [Rung; 3] = [
+    Rung {
+        name: "144p",
+        bandwidth: 300_000,
+        height: 144,
+    },
+    Rung {
+        name: "240p",
+        bandwidth: 600_000,
+        height: 240,
+    },
+    Rung {
+        name: "360p",
+        bandwidth: 1_100_000,
+        height: 360,
+    },
+];
+
+pub fn master_playlist() -> String {
+    let mut text = String::from("#EXTM3U\n");
+    // Deliberately not in bandwidth order: the engine sorts.
+    for rung in [LADDER[2], LADDER[0], LADDER[1]] {
+        let width = rung.height * 16 / 9;
+        text.push_str(&format!(
+            "#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={width}x{},CODECS=\"avc1.4d401e,mp4a.40.2\"\n{}/index.m3u8\n",
+            rung.bandwidth, rung.height, rung.name
+        ));
+    }
+    text
+}
+
+pub fn media_playlist(rung: &str, segments: usize, segment_s: f64) -> String {
+    let mut text = format!(
+        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{}\n#EXT-X-MEDIA-SEQUENCE:0\n\
+         #EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"init.mp4\"\n",
+        segment_s.ceil()
+    );
+    for i in 0..segments {
+        text.push_str(&format!("#EXTINF:{segment_s:.3},\n{rung}-seg{i:05}.m4s\n"));
+    }
+    text.push_str("#EXT-X-ENDLIST\n");
+    text
+}
+
+/// A file on the simulated server: its size and, for media, the time range it holds.
+#[derive(Clone)]
+struct ServedFile {
+    body: Vec<u8>,
+    /// Size on the wire when `body` is a stand-in (segments are not materialised).
+    size: usize,
+    media: Option<(f64, f64, u64)>,
+}
+
+struct Download {
+    id: RequestId,
+    url: String,
+    started: f64,
+    remaining_bytes: f64,
+}
+
+/// Figures a viewer would notice.
+#[derive(Debug, Default, Clone)]
+pub struct Qoe {
+    /// Time from load to the first frame, ms.
+    pub startup_ms: Option<f64>,
+    /// Time spent stalled after playback started, ms.
+    pub stall_ms: f64,
+    pub stalls: u32,
+    /// Time-weighted bitrate of the media actually played, bit/s.
+    pub mean_bitrate: f64,
+    /// Changes of the played rendition.
+    pub switches: u32,
+    /// The most seconds of media ever buffered at once.
+    pub max_buffered_s: f64,
+    /// Segment bytes downloaded.
+    pub bytes: u64,
+}
+
+pub struct Sim {
+    pub engine: Engine,
+    files: HashMap<String, ServedFile>,
+    /// (from ms, bit/s) steps.
+    trace: Vec<(f64, f64)>,
+    pub latency_ms: f64,
+    pub now: f64,
+    pub step_ms: f64,
+    pub position: f64,
+    pub playing: bool,
+    buffered: Vec<(f64, f64, u64)>,
+    downloads: Vec<Download>,
+    /// Media ranges of completed downloads, waiting for their `Append`.
+    arrived: VecDeque<(f64, f64, u64)>,
+    pub fetched: Vec<String>,
+    pub events: Vec<EngineEvent>,
+    pub commands: Vec<Command>,
+    pub ended: bool,
+    pub qoe: Qoe,
+    played_bitrate_s: f64,
+    played_s: f64,
+    last_played_bandwidth: Option<u64>,
+    stalled: bool,
+    next_media_tick: f64,
+    wake_at: Option<f64>,
+    /// Requests answered with this status instead of their body.
+    pub failing: HashMap<String, u16>,
+}
+
+impl Sim {
+    /// A VOD ladder of `segments` segments of `segment_s` seconds on a constant link.
+    pub fn new(segments: usize, segment_s: f64, bits_per_second: f64) -> Sim {
+        Sim::with_config(
+            segments,
+            segment_s,
+            bits_per_second,
+            EngineConfig::default(),
+        )
+    }
+
+    pub fn with_config(segments: usize, segment_s: f64, bps: f64, config: EngineConfig) -> Sim {
+        let mut files = HashMap::new();
+        let text = |t: String| ServedFile {
+            size: t.len(),
+            body: t.into_bytes(),
+            media: None,
+        };
+        files.insert(format!("{BASE}/master.m3u8"), text(master_playlist()));
+        for rung in LADDER {
+            let playlist = media_playlist(rung.name, segments, segment_s);
+            files.insert(format!("{BASE}/{}/index.m3u8", rung.name), text(playlist));
+            files.insert(
+                format!("{BASE}/{}/init.mp4", rung.name),
+                ServedFile {
+                    body: b"ftypmoov".to_vec(),
+                    size: 800,
+                    media: None,
+                },
+            );
+            let size = (rung.bandwidth as f64 * segment_s / 8.0) as usize;
+            for i in 0..segments {
+                let start = i as f64 * segment_s;
+                files.insert(
+                    format!("{BASE}/{0}/{0}-seg{i:05}.m4s", rung.name),
+                    ServedFile {
+                        body: b"moofmdat".to_vec(),
+                        size,
+                        media: Some((start, start + segment_s, rung.bandwidth)),
+                    },
+                );
+            }
+        }
+        Sim {
+            engine: Engine::new(config),
+            files,
+            trace: vec![(0.0, bps)],
+            latency_ms: 20.0,
+            now: 0.0,
+            step_ms: 50.0,
+            position: 0.0,
+            playing: true,
+            buffered: Vec::new(),
+            downloads: Vec::new(),
+            arrived: VecDeque::new(),
+            fetched: Vec::new(),
+            events: Vec::new(),
+            commands: Vec::new(),
+            ended: false,
+            qoe: Qoe::default(),
+            played_bitrate_s: 0.0,
+            played_s: 0.0,
+            last_played_bandwidth: None,
+            stalled: false,
+            next_media_tick: 0.0,
+            wake_at: None,
+            failing: HashMap::new(),
+        }
+    }
+
+    /// From `at_ms` on, the link carries `bps`.
+    pub fn set_bandwidth_from(&mut self, at_ms: f64, bps: f64) {
+        self.trace.push((at_ms, bps));
+        self.trace.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+
+    pub fn serve_text(&mut self, url: &str, text: &str) {
+        let file = ServedFile {
+            body: text.as_bytes().to_vec(),
+            size: text.len(),
+            media: None,
+        };
+        self.files.insert(url.to_owned(), file);
+    }
+
+    fn bandwidth_at(&self, t: f64) -> f64 {
+        self.trace
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= t)
+            .map_or(self.trace[0].1, |s| s.1)
+    }
+
+    /// The buffer as MSE reports it: adjacent pieces merged into one range.
+    pub fn ranges(&self) -> BufferedRanges {
+        let mut merged: Vec<TimeRange> = Vec::new();
+        for &(start, end, _) in &self.buffered {
+            match merged.last_mut() {
+                Some(last) if start <= last.end + 1e-6 => last.end = last.end.max(end),
+                _ => merged.push(TimeRange::new(start, end)),
+            }
+        }
+        BufferedRanges(merged)
+    }
+
+    pub fn buffered_seconds(&self) -> f64 {
+        self.buffered.iter().map(|(s, e, _)| e - s).sum()
+    }
+
+    pub fn load(&mut self, url: &str) {
+        self.engine.load(url, self.now);
+        self.drain();
+    }
+
+    pub fn load_ladder(&mut self) {
+        self.load(&format!("{BASE}/master.m3u8"));
+    }
+
+    fn add_range(&mut self, (start, end, bandwidth): (f64, f64, u64)) {
+        self.remove_range(start, end);
+        self.buffered.push((start, end, bandwidth));
+        self.buffered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+
+    fn remove_range(&mut self, start: f64, end: f64) {
+        let mut kept = Vec::new();
+        for &(s, e, b) in &self.buffered {
+            if e <= start || s >= end {
+                kept.push((s, e, b));
+            } else {
+                if s < start {
+                    kept.push((s, start, b));
+                }
+                if e > end {
+                    kept.push((end, e, b));
+                }
+            }
+        }
+        self.buffered = kept;
+    }
+
+    /// The buffered span holding `t`, merging adjacent pieces as MSE reports them.
+    fn piece_at(&self, t: f64) -> Option<(f64, u64)> {
+        let piece = self
+            .buffered
+            .iter()
+            .find(|(s, e, _)| *s <= t + 1e-9 && t < *e - 1e-9)?;
+        let mut end = piece.1;
+        for &(s, e, _) in &self.buffered {
+            if (s - end).abs() < 1e-6 {
+                end = e;
+            }
+        }
+        Some((end, piece.2))
+    }
+
+    fn buffer_updated(&mut self) {
+        let ranges = self.ranges();
+        self.engine.handle_buffer_updated(ranges, self.now);
+    }
+
+    /// Performs every command the engine has queued.
+    pub fn drain(&mut self) {
+        while let Some(command) = self.engine.poll_command() {
+            self.commands.push(command.clone());
+            match command {
+                Command::Fetch(request) => {
+                    self.fetched.push(request.url.clone());
+                    if let Some(&status) = self.failing.get(&request.url) {
+                        let failure = FetchFailure::Status(status);
+                        self.engine
+                            .handle_fetch_failure(request.id, failure, self.now);
+                        continue;
+                    }
+                    match self.files.get(&request.url) {
+                        Some(file) => self.downloads.push(Download {
+                            id: request.id,
+                            url: request.url,
+                            started: self.now,
+                            remaining_bytes: file.size as f64,
+                        }),
+                        None => {
+                            let failure = FetchFailure::Status(404);
+                            self.engine
+                                .handle_fetch_failure(request.id, failure, self.now);
+                        }
+                    }
+                }
+                Command::Abort(id) => self.downloads.retain(|d| d.id != id),
+                Command::Append(_) => {
+                    if let Some(range) = self.arrived.pop_front() {
+                        self.add_range(range);
+                    }
+                    self.buffer_updated();
+                }
+                Command::Remove { start, end } => {
+                    self.remove_range(start, end);
+                    self.buffer_updated();
+                }
+                Command::EndOfStream => {
+                    self.ended = true;
+                    self.buffer_updated();
+                }
+                Command::AddSourceBuffer { .. }
+                | Command::ChangeType { .. }
+                | Command::SetDuration(_) => self.buffer_updated(),
+                Command::Seek(t) => self.position = t,
+                Command::Emit(event) => self.events.push(event),
+            }
+        }
+        self.wake_at = self.engine.poll_timeout();
+        self.qoe.max_buffered_s = self.qoe.max_buffered_s.max(self.buffered_seconds());
+    }
+
+    fn step(&mut self) {
+        let dt = self.step_ms;
+        // Downloads share the link equally, after their first-byte latency.
+        let active: Vec<usize> = (0..self.downloads.len())
+            .filter(|&i| self.now - self.downloads[i].started >= self.latency_ms)
+            .collect();
+        if !active.is_empty() {
+            let share = self.bandwidth_at(self.now) / 8.0 / 1000.0 * dt / active.len() as f64;
+            for &i in &active {
+                self.downloads[i].remaining_bytes -= share;
+            }
+        }
+        self.now += dt;
+        let done: Vec<Download> = {
+            let (done, pending) = std::mem::take(&mut self.downloads)
+                .into_iter()
+                .partition(|d| d.remaining_bytes <= 0.0);
+            self.downloads = pending;
+            done
+        };
+        for download in done {
+            let file = self.files[&download.url].clone();
+            if let Some(media) = file.media {
+                self.arrived.push_back(media);
+                self.qoe.bytes += file.size as u64;
+            }
+            let body = FetchedBody {
+                bytes: if file.media.is_some() {
+                    vec![0; file.size]
+                } else {
+                    file.body
+                },
+                url: download.url,
+                elapsed_ms: self.now - download.started,
+            };
+            self.engine
+                .handle_fetch_success(download.id, body, self.now);
+            self.drain();
+        }
+
+        // Playback.
+        if self.playing && !self.ended_playing() {
+            match self.piece_at(self.position) {
+                Some((end, bandwidth)) if end - self.position >= dt / 1000.0 => {
+                    if self.qoe.startup_ms.is_none() {
+                        self.qoe.startup_ms = Some(self.now);
+                    }
+                    if self.stalled {
+                        self.stalled = false;
+                    }
+                    self.position += dt / 1000.0;
+                    self.played_s += dt / 1000.0;
+                    self.played_bitrate_s += bandwidth as f64 * dt / 1000.0;
+                    if self.last_played_bandwidth.is_some_and(|b| b != bandwidth) {
+                        self.qoe.switches += 1;
+                    }
+                    self.last_played_bandwidth = Some(bandwidth);
+                }
+                _ if self.qoe.startup_ms.is_some() => {
+                    if !self.stalled {
+                        self.stalled = true;
+                        self.qoe.stalls += 1;
+                    }
+                    self.qoe.stall_ms += dt;
+                }
+                _ => {}
+            }
+        }
+        if self.now >= self.next_media_tick {
+            self.next_media_tick = self.now + 250.0;
+            let state = MediaState {
+                position: self.position,
+                paused: !self.playing,
+                max_height: None,
+            };
+            self.engine.handle_media_state(state, self.now);
+            self.drain();
+        }
+        if self.wake_at.is_some_and(|at| at <= self.now) {
+            self.engine.handle_timeout(self.now);
+            self.drain();
+        }
+        if self.played_s > 0.0 {
+            self.qoe.mean_bitrate = self.played_bitrate_s / self.played_s;
+        }
+    }
+
+    /// True once the playhead reached the end of an ended stream.
+    pub fn ended_playing(&self) -> bool {
+        self.ended
+            && self
+                .piece_at(self.position)
+                .is_none_or(|(end, _)| end - self.position < 0.05)
+    }
+
+    /// Runs for `ms` of simulated time.
+    pub fn run_for(&mut self, ms: f64) {
+        let until = self.now + ms;
+        while self.now < until {
+            self.step();
+        }
+    }
+
+    /// The viewer seeks to `t`.
+    pub fn seek(&mut self, t: f64) {
+        self.position = t;
+        self.engine.seek(t, self.now);
+        self.drain();
+    }
+
+    pub fn segments_fetched(&self, rung: &str) -> usize {
+        let part = format!("/{rung}/");
+        self.fetched
+            .iter()
+            .filter(|u| u.contains(&part) && u.ends_with(".m4s"))
+            .count()
+    }
+
+    pub fn last_error(&self) -> Option<player_core::error::PlayerError> {
+        self.events.iter().rev().find_map(|e| match e {
+            EngineEvent::Error(error) => Some(error.clone()),
+            _ => None,
+        })
+    }
+}
