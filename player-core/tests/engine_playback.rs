@@ -154,3 +154,37 @@ fn a_web_page_instead_of_a_playlist_is_a_parse_error_naming_the_line() {
     assert_eq!(error.code, ErrorCode::ManifestParse);
     assert!(error.message.contains("line 1"), "{}", error.message);
 }
+
+#[test]
+fn a_wedged_playhead_with_media_ahead_is_nudged_forward() {
+    let mut sim = Sim::new(30, 2.0, 10e6);
+    sim.load_ladder();
+    sim.run_for(3_000.0);
+    sim.wedge_at = Some(sim.position);
+    let wedged_at = sim.position;
+    sim.run_for(5_000.0);
+    let nudged = sim
+        .commands
+        .iter()
+        .any(|c| matches!(c, Command::Seek(t) if *t > wedged_at));
+    assert!(nudged, "a nudge past the wedge was issued");
+    assert!(
+        sim.position > wedged_at + 2.0,
+        "playback moved on: {}",
+        sim.position
+    );
+    assert!(sim.qoe.stall_ms <= 1_500.0, "{:?}", sim.qoe);
+}
+
+#[test]
+fn a_full_browser_buffer_shrinks_the_forward_buffer_instead_of_failing() {
+    let mut sim = Sim::new(120, 2.0, 10e6);
+    sim.quota_s = Some(20.0);
+    sim.load_ladder();
+    sim.run_for(180_000.0);
+    assert!(sim.quota_errors > 0, "the quota was hit");
+    assert!(sim.last_error().is_none(), "{:?}", sim.last_error());
+    assert!(sim.position > 175.0, "{}", sim.position);
+    assert_eq!(sim.qoe.stall_ms, 0.0, "{:?}", sim.qoe);
+    assert!(sim.qoe.max_buffered_s <= 20.0 + 1e-9, "{:?}", sim.qoe);
+}

@@ -23,13 +23,29 @@ use crate::hls::buffer::{BufferedRanges, BUFFER_TOLERANCE};
 use crate::hls::command::{
     Command, EngineEvent, FetchRequest, RenditionChoice, RenditionInfo, RequestId, RequestKind,
 };
-use crate::hls::playlist::{parse_playlist, ByteRange, KeyMethod, MediaPlaylist, Playlist};
+use crate::hls::playlist::{
+    parse_playlist, ByteRange, KeyMethod, MediaPlaylist, MediaSegment, Playlist,
+};
 use crate::hls::retry::{Jitter, RetryPolicy};
 use crate::media::decrypt::{decrypt_segment_in_place, key_from_bytes};
 use crate::media::{codecs_from_init_segment, SegmentContext, Transmuxer};
 
 /// How often a segment download is checked for being too slow, in ms.
 const SLOW_DOWNLOAD_CHECK_MS: f64 = 500.0;
+/// How long the playhead may sit still with media buffered ahead before it is nudged, in ms.
+const STALL_NUDGE_AFTER_MS: f64 = 1_000.0;
+/// Nudges tried at one position before waiting for the element to sort itself out.
+const MAX_NUDGES: u32 = 3;
+/// The smallest forward buffer a full browser buffer (QuotaExceededError) can shrink us to.
+const MIN_FORWARD_BUFFER_S: f64 = 6.0;
+
+/// The playhead stuck at `position` since `since` (ms) although media is buffered ahead.
+#[derive(Debug, Clone, Copy)]
+struct Stall {
+    position: f64,
+    since: f64,
+    nudges: u32,
+}
 
 /// Tunables of buffering and recovery. ABR has its own [`AbrConfig`].
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +119,9 @@ pub enum MediaBufferFailure {
 pub struct MediaState {
     pub position: f64,
     pub paused: bool,
+    /// Playing but not advancing: the element is waiting for data (`readyState` below
+    /// HAVE_FUTURE_DATA while not paused or seeking).
+    pub waiting: bool,
     /// Player height in device pixels, to cap quality.
     pub max_height: Option<u32>,
 }
@@ -200,6 +219,7 @@ pub struct Engine {
     failed: bool,
     /// The `now` of the latest input, in ms.
     clock: f64,
+    stall: Option<Stall>,
 }
 
 impl Engine {
@@ -229,6 +249,7 @@ impl Engine {
             end_of_stream_sent: false,
             failed: false,
             clock: 0.0,
+            stall: None,
         }
     }
 
@@ -315,6 +336,7 @@ impl Engine {
         self.clock = self.clock.max(now);
         self.media = state;
         self.jump_gap();
+        self.nudge_stall();
         self.update(now);
     }
 
@@ -338,25 +360,29 @@ impl Engine {
                 self.source_url.clone(),
             ),
             MediaBufferFailure::QuotaExceeded => {
-                // Make room behind the playhead; the segment is loaded again afterwards.
-                let keep_from = self.media.position - 2.0;
-                if self.buffered.start().is_some_and(|s| s < keep_from) {
-                    self.push_buffer_op(Command::Remove {
-                        start: 0.0,
-                        end: keep_from,
-                    });
-                    self.config.forward_buffer_s = (self.config.forward_buffer_s * 0.75).max(6.0);
-                    self.last_loaded = self.last_loaded.and_then(|c| {
-                        c.index
-                            .checked_sub(1)
-                            .map(|index| LoadCursor { index, ..c })
-                    });
-                } else {
+                // The browser's buffer is full. Ask less of it from now on, make room behind
+                // the playhead if there is any, and load the refused segment again later.
+                let position = self.media.position;
+                let keep_from = position - 2.0;
+                let can_evict = self.buffered.start().is_some_and(|s| s < keep_from);
+                if !can_evict && self.buffered.ahead_of(position) < MIN_FORWARD_BUFFER_S {
                     self.fail(
                         ErrorCode::MediaDecode,
                         "The browser ran out of memory for this video.".into(),
                         None,
                     );
+                } else {
+                    if can_evict {
+                        self.push_buffer_op(Command::Remove {
+                            start: 0.0,
+                            end: keep_from,
+                        });
+                    }
+                    let shrunk =
+                        (self.buffered.ahead_of(position) * 0.9).min(self.config.forward_buffer_s);
+                    self.config.forward_buffer_s = shrunk.max(MIN_FORWARD_BUFFER_S);
+                    // The refused segment leaves a hole that `update` fills once there is room.
+                    self.config.back_buffer_s = self.config.back_buffer_s.min(10.0);
                 }
             }
             MediaBufferFailure::Decode(reason) => self.fail(
@@ -466,10 +492,8 @@ impl Engine {
             .iter()
             .any(|r| matches!(r.purpose, Purpose::Segment { level, .. } if level > 0))
             .then_some(self.clock + SLOW_DOWNLOAD_CHECK_MS);
-        match (retry, watch) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let stall = self.stall.map(|s| s.since + STALL_NUDGE_AFTER_MS);
+        [retry, watch, stall].into_iter().flatten().reduce(f64::min)
     }
 
     // ----- internals -----
@@ -778,6 +802,37 @@ impl Engine {
         }
     }
 
+    /// Nudges a playhead that sits still although media is buffered right ahead of it (a
+    /// decoder that wedged at a tiny hole MSE reports as buffered).
+    fn nudge_stall(&mut self) {
+        let position = self.media.position;
+        let stuck =
+            self.media.waiting && !self.media.paused && self.buffered.ahead_of(position) > 0.5;
+        if !stuck {
+            self.stall = None;
+            return;
+        }
+        match &mut self.stall {
+            Some(stall) if (stall.position - position).abs() < 0.01 => {
+                if self.clock - stall.since >= STALL_NUDGE_AFTER_MS && stall.nudges < MAX_NUDGES {
+                    stall.nudges += 1;
+                    stall.since = self.clock;
+                    let target = position + 0.1 * f64::from(stall.nudges);
+                    stall.position = target;
+                    self.media.position = target;
+                    self.commands.push_back(Command::Seek(target));
+                }
+            }
+            _ => {
+                self.stall = Some(Stall {
+                    position,
+                    since: self.clock,
+                    nudges: 0,
+                });
+            }
+        }
+    }
+
     /// Decides what to load next. Called after every input.
     fn update(&mut self, now: f64) {
         let _ = now;
@@ -841,6 +896,29 @@ impl Engine {
             }
             None => segment_at(playlist, self.buffered.end_of_run(position)),
         };
+        let run_end = self.buffered.end_of_run(position);
+        let next = next.map(|mut i| {
+            // With the buffer settled, a hole between the playhead and the cursor (an append
+            // the browser refused, media it evicted on its own) is filled before going on.
+            let hole = self.buffer_ops_pending == 0
+                && playlist
+                    .segments
+                    .get(i)
+                    .is_some_and(|s| s.start > run_end + BUFFER_TOLERANCE);
+            if hole {
+                i = segment_at(playlist, run_end).unwrap_or(i);
+            }
+            // What is already buffered is not loaded again.
+            let buffered = |s: &MediaSegment| {
+                self.buffered
+                    .range_at(s.start + BUFFER_TOLERANCE)
+                    .is_some_and(|r| r.end >= s.start + s.duration - BUFFER_TOLERANCE)
+            };
+            while playlist.segments.get(i).is_some_and(buffered) {
+                i += 1;
+            }
+            i
+        });
         let Some(index) = next.filter(|&i| i < playlist.segments.len()) else {
             if playlist.end_list && self.last_loaded.is_some() {
                 self.end_stream();

@@ -150,9 +150,15 @@ impl Driver {
     fn media_state(&self) -> MediaState {
         let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
         let height = self.video.client_height();
+        // HAVE_FUTURE_DATA: below it a playing element is waiting for media.
+        const HAVE_FUTURE_DATA: u16 = 3;
+        let paused = self.video.paused();
         MediaState {
             position: self.video.current_time(),
-            paused: self.video.paused(),
+            paused,
+            waiting: !paused
+                && !self.video.seeking()
+                && self.video.ready_state() < HAVE_FUTURE_DATA,
             max_height: (height > 0).then(|| (f64::from(height) * ratio).round() as u32),
         }
     }
@@ -229,7 +235,11 @@ impl Driver {
             let delay = (at - now_ms()).clamp(0.0, 60_000.0) as u32;
             let weak = weak.clone();
             Timeout::new(delay, move || {
-                drive(&weak, |d, now| d.engine.handle_timeout(now))
+                drive(&weak, |d, now| {
+                    // Timers fire when nothing else happens, e.g. during a stall: look again.
+                    d.engine.handle_media_state(d.media_state(), now);
+                    d.engine.handle_timeout(now);
+                })
             })
         });
     }

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use player_core::hls::buffer::{BufferedRanges, TimeRange};
-use player_core::hls::engine::{FetchFailure, FetchedBody, MediaState};
+use player_core::hls::engine::{FetchFailure, FetchedBody, MediaBufferFailure, MediaState};
 use player_core::hls::{Command, Engine, EngineConfig, EngineEvent, RequestId};
 
 pub const BASE: &str = "https://cdn.test/show";
@@ -127,6 +127,11 @@ pub struct Sim {
     wake_at: Option<f64>,
     /// Requests answered with this status instead of their body.
     pub failing: HashMap<String, u16>,
+    /// Like a wedged decoder: playback sticks at this position, data or not, until a seek.
+    pub wedge_at: Option<f64>,
+    /// The media buffer refuses appends (QuotaExceededError) beyond this many seconds.
+    pub quota_s: Option<f64>,
+    pub quota_errors: u32,
 }
 
 impl Sim {
@@ -196,6 +201,9 @@ impl Sim {
             next_media_tick: 0.0,
             wake_at: None,
             failing: HashMap::new(),
+            wedge_at: None,
+            quota_s: None,
+            quota_errors: 0,
         }
     }
 
@@ -320,6 +328,16 @@ impl Sim {
                 Command::Abort(id) => self.downloads.retain(|d| d.id != id),
                 Command::Append(_) => {
                     if let Some(range) = self.arrived.pop_front() {
+                        let size = range.1 - range.0;
+                        if self
+                            .quota_s
+                            .is_some_and(|q| self.buffered_seconds() + size > q)
+                        {
+                            self.quota_errors += 1;
+                            let failure = MediaBufferFailure::QuotaExceeded;
+                            self.engine.handle_buffer_error(failure, self.now);
+                            continue;
+                        }
                         self.add_range(range);
                     }
                     self.buffer_updated();
@@ -335,7 +353,10 @@ impl Sim {
                 Command::AddSourceBuffer { .. }
                 | Command::ChangeType { .. }
                 | Command::SetDuration(_) => self.buffer_updated(),
-                Command::Seek(t) => self.position = t,
+                Command::Seek(t) => {
+                    self.position = t;
+                    self.wedge_at = None;
+                }
                 Command::Emit(event) => self.events.push(event),
             }
         }
@@ -385,8 +406,11 @@ impl Sim {
 
         // Playback.
         if self.playing && !self.ended_playing() {
+            let wedged = self
+                .wedge_at
+                .is_some_and(|w| (w - self.position).abs() < 0.05);
             match self.piece_at(self.position) {
-                Some((end, bandwidth)) if end - self.position >= dt / 1000.0 => {
+                Some((end, bandwidth)) if end - self.position >= dt / 1000.0 && !wedged => {
                     if self.qoe.startup_ms.is_none() {
                         self.qoe.startup_ms = Some(self.now);
                     }
@@ -416,6 +440,7 @@ impl Sim {
             let state = MediaState {
                 position: self.position,
                 paused: !self.playing,
+                waiting: self.stalled,
                 max_height: None,
             };
             self.engine.handle_media_state(state, self.now);
