@@ -5,8 +5,8 @@ use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use player_core::hls::playlist::{
-    parse_playlist, Playlist, PlaylistError, PlaylistErrorKind as Kind, MAX_KEY_FORMATS,
-    MAX_VARIABLES, SUBSTITUTION_BUDGET_BASE, SUBSTITUTION_BUDGET_FACTOR,
+    parse_playlist, Playlist, PlaylistError, PlaylistErrorKind as Kind, MAX_CLIENT_ATTRIBUTES,
+    MAX_KEY_FORMATS, MAX_VARIABLES, SUBSTITUTION_BUDGET_BASE, SUBSTITUTION_BUDGET_FACTOR,
 };
 
 const URL: &str = "https://cdn.example/live/index.m3u8";
@@ -61,21 +61,46 @@ fn million_unknown_tags_and_comments() {
 
 #[test]
 fn one_enormous_line() {
+    // 100,000 attributes on one line: the unknown ones are skipped in linear time, and the
+    // X- attributes a date range keeps are capped.
     let mut attrs = String::new();
     for i in 0..100_000 {
-        write!(attrs, ",X-A{i}=\"{i}\"").unwrap();
+        write!(attrs, ",FUTURE-{i}=\"{i}\"").unwrap();
     }
     let text = format!("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-DATERANGE:ID=\"big\"{attrs}\n");
     let Ok(Playlist::Media(m)) = timed(|| parse_playlist(&text, URL)) else {
         panic!()
     };
-    assert_eq!(m.date_ranges[0].client_attributes.len(), 100_000);
-    let dup =
-        format!("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-DATERANGE:ID=\"big\"{attrs},X-A5=1\n");
+    assert_eq!(m.date_ranges[0].id, "big");
+
+    let mut client = String::new();
+    for i in 0..MAX_CLIENT_ATTRIBUTES {
+        write!(client, ",X-A{i}=\"{i}\"").unwrap();
+    }
+    let text = format!("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-DATERANGE:ID=\"c\"{client}\n");
+    let Ok(Playlist::Media(m)) = timed(|| parse_playlist(&text, URL)) else {
+        panic!()
+    };
+    assert_eq!(
+        m.date_ranges[0].client_attributes.len(),
+        MAX_CLIENT_ATTRIBUTES
+    );
+    let dup = text.replace("X-A250=", "X-A5=");
     let e = timed(|| error(&dup));
     assert_eq!(
         (e.line, e.attribute.as_deref(), e.kind),
         (3, Some("X-A5"), Kind::DuplicateAttribute)
+    );
+    let over = text.replace(
+        "\n#EXT-X-DATERANGE:ID=\"c\"",
+        "\n#EXT-X-DATERANGE:ID=\"c\",X-ONE-MORE=1",
+    );
+    let e = error(&over);
+    assert_eq!(
+        e.kind,
+        Kind::OutOfRange {
+            what: "number of X- attributes"
+        }
     );
 }
 

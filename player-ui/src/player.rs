@@ -104,6 +104,13 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, event: EngineEvent) {
             host::dispatch(host, "ready", &detail);
         }
         EngineEvent::RenditionSwitched { index, .. } => state.current_rendition.set(Some(index)),
+        EngineEvent::Metadata(cues) => state.cues.update(|all| all.extend(cues)),
+        EngineEvent::Reconnecting(reconnecting) => state.reconnecting.set(reconnecting),
+        EngineEvent::LiveEnded { .. } => {
+            state.live.set(false);
+            state.live_ended.set(true);
+            state.reconnecting.set(false);
+        }
         EngineEvent::Error(error) => report_error(host, state, error),
     }
 }

@@ -1,6 +1,7 @@
 //! What the engine asks its driver to do, and what it tells the application.
 
 use crate::error::PlayerError;
+use crate::hls::metadata::MetadataCue;
 use crate::hls::playlist::ByteRange;
 
 /// Identifies one network request from [`Command::Fetch`] to its answer.
@@ -65,6 +66,14 @@ pub enum EngineEvent {
     },
     /// Segments now come from this rendition.
     RenditionSwitched { index: usize, auto: bool },
+    /// Timed metadata reached the timeline (each cue once): date ranges from the playlist,
+    /// ID3 frames from segments.
+    Metadata(Vec<MetadataCue>),
+    /// A live stream's playlist stopped moving (or cannot be reached): the player keeps
+    /// trying; `false` when it moves again.
+    Reconnecting(bool),
+    /// The live show ended (`EXT-X-ENDLIST`): from now on it is a replay with a duration.
+    LiveEnded { duration: f64 },
     /// Something went wrong; `fatal` errors stop playback until the next `load`.
     Error(PlayerError),
 }
@@ -95,7 +104,14 @@ pub enum Command {
     },
     /// All media of an on-demand stream is buffered.
     EndOfStream,
-    /// Move the playhead (jumping a gap in the buffer).
+    /// Move the playhead (jumping a gap, joining or catching up with a live edge).
     Seek(f64),
+    /// Play at this rate: live latency catch-up, 1.0 otherwise.
+    SetPlaybackRate(f64),
+    /// A live stream's seekable window (a media-buffer command: needs an open MediaSource).
+    SetLiveSeekableRange {
+        start: f64,
+        end: f64,
+    },
     Emit(EngineEvent),
 }

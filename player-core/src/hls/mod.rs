@@ -8,6 +8,8 @@ pub mod abr;
 pub mod buffer;
 pub mod command;
 pub mod engine;
+pub mod live;
+pub mod metadata;
 pub mod playlist;
 pub mod retry;
 pub mod url;

@@ -181,6 +181,7 @@ fn is_plain_relative_path(reference: &str) -> bool {
     !is_dot_segment(&bytes[segment_start..])
 }
 
+#[inline(always)]
 fn is_dot_segment(segment: &[u8]) -> bool {
     segment == b"." || segment == b".."
 }

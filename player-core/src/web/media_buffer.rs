@@ -127,6 +127,12 @@ impl MediaBuffer {
                     }
                 }
             }
+            Command::SetLiveSeekableRange { start, end } => {
+                if end > start {
+                    self.media_source.set_live_seekable_range(start, end).ok();
+                }
+                Outcome::Done(self.buffered())
+            }
             Command::EndOfStream => {
                 if state == MediaSourceReadyState::Open {
                     let _ = self.media_source.end_of_stream();

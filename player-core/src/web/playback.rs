@@ -91,6 +91,11 @@ impl Playback {
         drive(&weak, move |d, now| d.engine.load(&url, now));
     }
 
+    /// Jumps to the live edge and follows it again.
+    pub fn go_live(&self) {
+        drive(&Rc::downgrade(&self.driver), |d, now| d.engine.go_live(now));
+    }
+
     /// Sets the quality: `Auto` or one rendition.
     pub fn set_rendition(&self, choice: RenditionChoice) {
         drive(&Rc::downgrade(&self.driver), move |d, now| {
@@ -182,6 +187,7 @@ impl Driver {
                         }
                     }
                     Command::Seek(t) => self.video.set_current_time(t),
+                    Command::SetPlaybackRate(rate) => self.video.set_playback_rate(rate),
                     Command::Emit(event) => events.push(event),
                     op => self.buffer.enqueue(op),
                 }

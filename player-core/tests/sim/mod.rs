@@ -66,6 +66,93 @@ pub fn media_playlist(rung: &str, segments: usize, segment_s: f64) -> String {
     text
 }
 
+/// A live show the simulated server produces in real time over the ladder's segments.
+pub struct LiveScript {
+    pub window: usize,
+    pub segment_s: f64,
+    /// Stop producing (the playlist stays as it was) from this simulated time, in ms.
+    pub frozen_at: Option<f64>,
+    /// End the show (`EXT-X-ENDLIST`) at this simulated time, in ms.
+    pub ended_at: Option<f64>,
+    /// Product moments: (id, start in show seconds, duration, product id).
+    pub moments: Vec<(&'static str, f64, f64, &'static str)>,
+    /// Extra playlist header lines (e.g. `EXT-X-SERVER-CONTROL`).
+    pub header: String,
+}
+
+/// The show's program date-time at show second 0: 2026-11-22T10:00:00Z.
+pub const SHOW_EPOCH_MS: i64 = 1_795_341_600_000;
+
+fn iso_date(unix_ms: i64) -> String {
+    // Days-from-civil, inverted (Howard Hinnant's algorithm), enough for test dates.
+    let days = unix_ms.div_euclid(86_400_000);
+    let ms_of_day = unix_ms.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{ms:03}Z")
+}
+
+impl LiveScript {
+    pub fn new(window: usize) -> Self {
+        LiveScript {
+            window,
+            segment_s: 2.0,
+            frozen_at: None,
+            ended_at: None,
+            moments: Vec::new(),
+            header: String::new(),
+        }
+    }
+
+    /// The media playlist of `rung` as the server would answer at `now_ms`.
+    fn playlist(&self, rung: &str, now_ms: f64) -> String {
+        let at = self.frozen_at.map_or(now_ms, |f| f.min(now_ms));
+        let ended = self.ended_at.is_some_and(|e| e <= now_ms);
+        let produced = (at / 1000.0 / self.segment_s).floor() as u64;
+        let first = produced.saturating_sub(self.window as u64);
+        let mut text = format!(
+            "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:{}\n#EXT-X-MEDIA-SEQUENCE:{first}\n{}#EXT-X-MAP:URI=\"init.mp4\"\n",
+            self.segment_s.ceil(),
+            self.header
+        );
+        let pdt = SHOW_EPOCH_MS + (first as f64 * self.segment_s * 1000.0) as i64;
+        text.push_str(&format!("#EXT-X-PROGRAM-DATE-TIME:{}\n", iso_date(pdt)));
+        let window_start = first as f64 * self.segment_s;
+        let window_end = produced as f64 * self.segment_s;
+        for (id, start, duration, product) in &self.moments {
+            if start + duration >= window_start && *start <= window_end {
+                let date = iso_date(SHOW_EPOCH_MS + (start * 1000.0) as i64);
+                text.push_str(&format!(
+                    "#EXT-X-DATERANGE:ID=\"{id}\",CLASS=\"com.shoppable.product\",START-DATE=\"{date}\",DURATION={duration},X-PRODUCT-ID=\"{product}\"\n"
+                ));
+            }
+        }
+        for msn in first..produced {
+            text.push_str(&format!(
+                "#EXTINF:{:.3},\n{rung}-seg{msn:05}.m4s\n",
+                self.segment_s
+            ));
+        }
+        if ended {
+            text.push_str("#EXT-X-ENDLIST\n");
+        }
+        text
+    }
+}
+
 /// A file on the simulated server: its size and, for media, the time range it holds.
 #[derive(Clone)]
 struct ServedFile {
@@ -132,6 +219,13 @@ pub struct Sim {
     /// The media buffer refuses appends (QuotaExceededError) beyond this many seconds.
     pub quota_s: Option<f64>,
     pub quota_errors: u32,
+    /// Serve a live show instead of the on-demand playlists.
+    pub live: Option<LiveScript>,
+    /// Live media is placed on the engine's timeline, which starts at the first window seen
+    /// (what the transmuxer does with real timestamps).
+    live_offset: Option<f64>,
+    /// The media element's playback rate.
+    pub rate: f64,
 }
 
 impl Sim {
@@ -204,7 +298,27 @@ impl Sim {
             wedge_at: None,
             quota_s: None,
             quota_errors: 0,
+            live: None,
+            live_offset: None,
+            rate: 1.0,
         }
+    }
+
+    /// A live show over a ladder with `segments` source segments (enough for the run).
+    pub fn live(script: LiveScript, bps: f64) -> Sim {
+        let mut sim = Sim::new(4_000, script.segment_s, bps);
+        sim.live = Some(script);
+        sim
+    }
+
+    /// The live edge as the server has it now, on the engine's timeline.
+    pub fn live_edge(&self) -> f64 {
+        let Some(script) = &self.live else {
+            return 0.0;
+        };
+        let at = script.frozen_at.map_or(self.now, |f| f.min(self.now));
+        (at / 1000.0 / script.segment_s).floor() * script.segment_s
+            + self.live_offset.unwrap_or(0.0)
     }
 
     /// From `at_ms` on, the link carries `bps`.
@@ -305,6 +419,28 @@ impl Sim {
             match command {
                 Command::Fetch(request) => {
                     self.fetched.push(request.url.clone());
+                    let path = request.url.split('?').next().unwrap_or_default().to_owned();
+                    if let (Some(script), Some(rung)) = (&self.live, live_rung(&path)) {
+                        let text = script.playlist(rung, self.now);
+                        if self.live_offset.is_none() {
+                            let first: f64 = text
+                                .lines()
+                                .find_map(|l| l.strip_prefix("#EXT-X-MEDIA-SEQUENCE:"))
+                                .and_then(|n| n.parse().ok())
+                                .unwrap_or(0.0);
+                            self.live_offset = Some(-first * script.segment_s);
+                        }
+                        let file = ServedFile {
+                            size: text.len(),
+                            body: text.into_bytes(),
+                            media: None,
+                        };
+                        self.files.insert(path.clone(), file);
+                    }
+                    let request = player_core::hls::FetchRequest {
+                        url: path,
+                        ..request
+                    };
                     if let Some(&status) = self.failing.get(&request.url) {
                         let failure = FetchFailure::Status(status);
                         self.engine
@@ -338,7 +474,8 @@ impl Sim {
                             self.engine.handle_buffer_error(failure, self.now);
                             continue;
                         }
-                        self.add_range(range);
+                        let offset = self.live_offset.unwrap_or(0.0);
+                        self.add_range((range.0 + offset, range.1 + offset, range.2));
                     }
                     self.buffer_updated();
                 }
@@ -356,7 +493,10 @@ impl Sim {
                 Command::Seek(t) => {
                     self.position = t;
                     self.wedge_at = None;
+                    self.engine.seek(t, self.now);
                 }
+                Command::SetPlaybackRate(rate) => self.rate = rate,
+                Command::SetLiveSeekableRange { .. } => self.buffer_updated(),
                 Command::Emit(event) => self.events.push(event),
             }
         }
@@ -417,7 +557,7 @@ impl Sim {
                     if self.stalled {
                         self.stalled = false;
                     }
-                    self.position += dt / 1000.0;
+                    self.position += dt / 1000.0 * self.rate;
                     self.played_s += dt / 1000.0;
                     self.played_bitrate_s += bandwidth as f64 * dt / 1000.0;
                     if self.last_played_bandwidth.is_some_and(|b| b != bandwidth) {
@@ -492,4 +632,14 @@ impl Sim {
             _ => None,
         })
     }
+}
+
+/// The rendition of a live media playlist URL (`…/{rung}/index.m3u8`).
+fn live_rung(url: &str) -> Option<&'static str> {
+    let rest = url.strip_prefix(BASE)?.strip_prefix('/')?;
+    let (rung, file) = rest.split_once('/')?;
+    if file != "index.m3u8" {
+        return None;
+    }
+    LADDER.iter().find(|r| r.name == rung).map(|r| r.name)
 }

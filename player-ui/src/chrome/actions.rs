@@ -78,6 +78,10 @@ impl Actions {
         }
     }
 
+    pub fn go_live(&self) {
+        self.with_playback(|p| p.go_live());
+    }
+
     pub fn choose_rendition(&self, choice: RenditionChoice) {
         self.with_playback(|p| p.set_rendition(choice));
     }

@@ -27,9 +27,18 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
             icons::VOLUME
         }
     });
+    // More than a few seconds behind the edge: the badge turns grey and invites a jump.
+    let behind = move || state.seekable.get().1 - state.position.get() > 12.0;
     let time = move || {
         let duration = state.duration.get();
-        if state.live.get() || !duration.is_finite() {
+        if state.live.get() {
+            let behind = state.seekable.get().1 - state.position.get();
+            if behind > 12.0 {
+                format!("-{}", clock(behind))
+            } else {
+                String::new()
+            }
+        } else if !duration.is_finite() {
             clock(state.position.get())
         } else {
             format!("{} / {}", clock(state.position.get()), clock(duration))
@@ -69,6 +78,18 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
                     prop:value=move || if state.muted.get() { 0.0 } else { state.volume.get() }
                     on:input=move |ev| actions.set_volume(event_target_value(&ev).parse().unwrap_or(1.0))
                 />
+                <Show when=move || state.live.get()>
+                    <button
+                        part="live-badge"
+                        class="sp-live"
+                        class:sp-live-behind=behind
+                        type="button"
+                        aria-label="Go to live"
+                        on:click=move |_| actions.go_live()
+                    >
+                        "LIVE"
+                    </button>
+                </Show>
                 <span part="time" class="sp-time" aria-live="off">{time}</span>
                 <span class="sp-spacer"></span>
                 <QualityMenu state actions />

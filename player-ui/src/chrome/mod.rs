@@ -14,7 +14,7 @@ use player_core::web::time_ranges;
 
 use crate::state::PlayerState;
 use controls::Controls;
-use overlays::{BigPlayButton, ErrorMessage};
+use overlays::{BigPlayButton, ErrorMessage, LiveStatus};
 
 /// The whole player: video, overlays and control bar.
 #[component]
@@ -24,6 +24,10 @@ pub fn PlayerChrome(state: PlayerState, actions: Actions, poster: Option<String>
             state.position.set(video.current_time());
             state.duration.set(video.duration());
             state.paused.set(video.paused());
+            let seekable = time_ranges(&video.seekable());
+            if let (Some(first), Some(last)) = (seekable.0.first(), seekable.0.last()) {
+                state.seekable.set((first.start, last.end));
+            }
             let ranges = time_ranges(&video.buffered());
             state
                 .buffered
@@ -61,6 +65,7 @@ pub fn PlayerChrome(state: PlayerState, actions: Actions, poster: Option<String>
             ></video>
             <BigPlayButton state actions />
             <ErrorMessage state />
+            <LiveStatus state />
             <Controls state actions />
         </div>
     }

@@ -43,3 +43,22 @@ pub fn ErrorMessage(state: PlayerState) -> impl IntoView {
         </Show>
     }
 }
+
+/// What a live viewer should know: the stream is reconnecting, or the show has ended.
+#[component]
+pub fn LiveStatus(state: PlayerState) -> impl IntoView {
+    let message = move || {
+        if state.reconnecting.get() {
+            Some("Reconnecting…")
+        } else if state.live_ended.get() {
+            Some("The live show has ended. You're watching the replay.")
+        } else {
+            None
+        }
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <div part="status" class="sp-status" role="status">{message}</div>
+        </Show>
+    }
+}

@@ -9,47 +9,64 @@ use crate::time_format::clock;
 
 #[component]
 pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
-    let duration = move || {
-        let d = state.duration.get();
-        if d.is_finite() && d > 0.0 {
-            d
+    // The span the bar covers: the whole video, or a live stream's seekable (DVR) window.
+    let window = move || {
+        let duration = state.duration.get();
+        if state.live.get() || !duration.is_finite() {
+            state.seekable.get()
         } else {
-            0.0
+            (0.0, duration.max(0.0))
         }
     };
-    let percent = move |t: f64| css_percent(t, duration());
+    let percent = move |t: f64| {
+        let (start, end) = window();
+        css_percent(t - start, end - start)
+    };
+    let width = move |from: f64, to: f64| {
+        let (start, end) = window();
+        css_percent(to.min(end) - from.max(start), end - start)
+    };
     let buffered = move || {
         state
             .buffered
             .get()
             .into_iter()
-            .map(|(start, end)| {
+            .map(|(from, to)| {
                 view! {
                     <span
                         class="sp-buffered"
-                        style:left=percent(start)
-                        style:width=percent(end - start)
+                        style:left=percent(from)
+                        style:width=width(from, to)
                     ></span>
                 }
             })
             .collect_view()
     };
+    let value_text = move || {
+        let (start, end) = window();
+        let position = state.position.get();
+        if state.live.get() {
+            format!("{} behind live", clock(end - position))
+        } else {
+            format!("{} of {}", clock(position - start), clock(end))
+        }
+    };
     view! {
         <div class="sp-seek">
             <div class="sp-track" aria-hidden="true">
                 {buffered}
-                <span class="sp-played" style:width=move || percent(state.position.get())></span>
+                <span class="sp-played" style:width=move || width(window().0, state.position.get())></span>
             </div>
             <input
                 part="seek-bar"
                 class="sp-seek-input"
                 type="range"
-                min="0"
                 step="any"
                 aria-label="Seek"
-                max=move || decimal(duration())
+                min=move || decimal(window().0)
+                max=move || decimal(window().1)
                 prop:value=move || decimal(state.position.get())
-                aria-valuetext=move || format!("{} of {}", clock(state.position.get()), clock(duration()))
+                aria-valuetext=value_text
                 on:input=move |ev| actions.seek(event_target_value(&ev).parse().unwrap_or(0.0))
             />
         </div>

@@ -36,20 +36,25 @@ pub fn parse_attribute_list<'a>(
     line: usize,
     mut f: impl FnMut(&'a str, AttributeValue<'a>) -> Result<(), PlaylistError>,
 ) -> Result<(), PlaylistError> {
-    lex_attribute_list(list, line, &mut f)
+    lex_attribute_list(list, line, &mut |name, value| {
+        f(name, value).map_err(Box::new)
+    })
+    .map_err(|e| *e)
 }
 
 /// The lexer behind [`parse_attribute_list`]. Not generic, so that the twenty-odd tags that
 /// call it share one copy in the wasm binary instead of one each.
-fn lex_attribute_list<'a>(
+pub(crate) fn lex_attribute_list<'a>(
     list: &'a str,
     line: usize,
-    f: &mut dyn FnMut(&'a str, AttributeValue<'a>) -> Result<(), PlaylistError>,
-) -> Result<(), PlaylistError> {
-    let error = |name: &str, kind: Kind| PlaylistError {
-        line,
-        attribute: (!name.is_empty()).then(|| name.to_owned()),
-        kind,
+    f: &mut dyn FnMut(&'a str, AttributeValue<'a>) -> Result<(), Box<PlaylistError>>,
+) -> Result<(), Box<PlaylistError>> {
+    let error = |name: &str, kind: Kind| {
+        Box::new(PlaylistError {
+            line,
+            attribute: (!name.is_empty()).then(|| name.to_owned()),
+            kind,
+        })
     };
     let bytes = list.as_bytes();
     let mut i = 0;

@@ -2,9 +2,12 @@
 //! product, shoppable moments (`CLASS="com.shoppable.product"`, `X-PRODUCT-ID="…"`).
 
 use super::attributes::{parse_signed_decimal_float, AttributeValue};
-use super::error::{PlaylistError, PlaylistErrorKind as Kind};
-use super::parser::{required, set_once, Parser, Result};
+use super::error::PlaylistErrorKind as Kind;
+use super::parser::{attr_err, required, set_once, Parser, Result};
 use super::DateTime;
+
+/// At most this many `X-` attributes per tag; keeps the duplicate check cheap.
+pub const MAX_CLIENT_ATTRIBUTES: usize = 256;
 
 /// The largest `SCTE35-*` or `X-` hexadecimal value accepted, in bytes.
 const MAX_HEX_BYTES: usize = 1 << 16;
@@ -162,16 +165,19 @@ impl Parser<'_> {
             }
             _ => Ok(()),
         })?;
-        // Duplicate client attributes, found by sorting rather than pairwise comparison so that a
-        // hostile line with 100,000 attributes stays fast.
-        if client.len() > 1 {
-            let mut names: Vec<&str> = client
-                .iter()
-                .map(|c: &ClientAttribute| c.name.as_str())
-                .collect();
-            names.sort_unstable();
-            if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
-                return Err(PlaylistError::attr(line, pair[0], Kind::DuplicateAttribute));
+        // A pairwise check, bounded by the cap on client attributes per tag.
+        if client.len() > MAX_CLIENT_ATTRIBUTES {
+            return Err(attr_err(
+                line,
+                &client[MAX_CLIENT_ATTRIBUTES].name,
+                Kind::OutOfRange {
+                    what: "number of X- attributes",
+                },
+            ));
+        }
+        for (i, c) in client.iter().enumerate() {
+            if client[..i].iter().any(|earlier| earlier.name == c.name) {
+                return Err(attr_err(line, &c.name, Kind::DuplicateAttribute));
             }
         }
         r.id = required(id, line, "ID")?;
@@ -188,14 +194,14 @@ impl Parser<'_> {
         r.client_attributes = client;
         if r.end_on_next {
             if r.class.is_none() {
-                return Err(PlaylistError::attr(
+                return Err(attr_err(
                     line,
                     "END-ON-NEXT",
                     Kind::InvalidDateRange("END-ON-NEXT requires a CLASS"),
                 ));
             }
             if r.duration.is_some() || r.end_date.is_some() {
-                return Err(PlaylistError::attr(
+                return Err(attr_err(
                     line,
                     "END-ON-NEXT",
                     Kind::InvalidDateRange("END-ON-NEXT excludes DURATION and END-DATE"),
@@ -204,7 +210,7 @@ impl Parser<'_> {
         }
         if let (Some(start), Some(end)) = (r.start_date, r.end_date) {
             if end < start {
-                return Err(PlaylistError::attr(
+                return Err(attr_err(
                     line,
                     "END-DATE",
                     Kind::InvalidDateRange("END-DATE is before START-DATE"),

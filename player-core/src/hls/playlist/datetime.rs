@@ -135,10 +135,17 @@ impl fmt::Display for DateTime {
     }
 }
 
+#[inline(always)]
 fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
+    // A plain loop: at opt-level "z" an iterator adapter here is not inlined.
+    let mut n = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
 }
 
 fn is_leap(year: u32) -> bool {

@@ -76,7 +76,7 @@ pub enum PlaylistErrorKind {
     UnterminatedQuotedString,
     #[error("expected an unquoted value")]
     ExpectedUnquoted,
-    #[error("unexpected value {value:?}")]
+    #[error("unexpected value \"{value}\"")]
     UnexpectedValue { value: String },
     #[error("malformed attribute list")]
     MalformedAttributeList,
@@ -112,15 +112,15 @@ pub enum PlaylistErrorKind {
     MixedPlaylist,
     #[error("{0}")]
     InvalidDateRange(&'static str),
-    #[error("variable {name:?} is not defined")]
+    #[error("variable \"{name}\" is not defined")]
     UndefinedVariable { name: String },
-    #[error("variable {name:?} is defined twice")]
+    #[error("variable \"{name}\" is defined twice")]
     DuplicateVariable { name: String },
     #[error("variable names may only contain A-Z, a-z, 0-9, '-' and '_'")]
     InvalidVariableName,
-    #[error("variable {name:?} is not defined by the Multivariant Playlist")]
+    #[error("variable \"{name}\" is not defined by the Multivariant Playlist")]
     ImportNotFound { name: String },
-    #[error("query parameter {name:?} is not in the playlist URL")]
+    #[error("query parameter \"{name}\" is not in the playlist URL")]
     QueryParamNotFound { name: String },
     #[error("IMPORT is only allowed in Media Playlists")]
     ImportInMultivariant,

@@ -20,15 +20,33 @@
 //! Accepted although the spec forbids or does not mention them, because real servers send
 //! them: a UTF-8 byte-order mark, CRLF line ends, blank lines, leading and trailing whitespace
 //! on lines, spaces around attribute separators, quoted values for enumerated or numeric
-//! attributes, unknown tags (kept in `unknown_tags`) and unknown attributes (ignored).
+//! attributes, an `EXTINF` without a comma, a first `EXT-X-BYTERANGE` without an offset (taken
+//! as 0), dates with a space for `T` or without a zone (taken as UTC), unknown tags (kept in
+//! `unknown_tags`) and unknown attributes (ignored).
 //! Refused, with the line and attribute: anything that changes what would be fetched or
 //! decrypted or when it would play (malformed numbers, durations, byte ranges, dates, IVs;
-//! missing required tags and attributes; duplicate tags that must be unique; URI lines
-//! without their tag; undefined variables).
+//! missing required tags and attributes; duplicate tags that must be unique; duplicate
+//! attributes; URI lines without their tag; a playlist mixing both kinds; undefined variables).
+//!
+//! # Variables
+//! `{$name}` is substituted in URI lines, quoted-string values and hexadecimal values of any
+//! playlist that contains an `EXT-X-DEFINE`; then every reference must resolve, wherever it
+//! is. Without any `EXT-X-DEFINE`, `{$…}` is ordinary text. Definitions are literal (no
+//! substitution inside `VALUE`). `IMPORT` reads [`ParseOptions::imported_variables`],
+//! `QUERYPARAM` the query of the playlist URL.
+//!
+//! # Numbering
+//! Each [`MediaSegment`] carries its Media Sequence Number and Discontinuity Sequence Number
+//! (`media_sequence`, `discontinuity_sequence`) and its `start` time within the playlist, so
+//! the scheduler never recomputes them. [`MediaPlaylist::index_of_sequence`] goes back.
 //!
 //! # Limits
-//! Parsing is linear in the input. Variable substitution is capped (see [`ParseOptions`]);
-//! durations must be finite and at most [`MAX_DURATION_SECONDS`].
+//! Time and memory are linear in the input, whatever it holds: variable substitution has a
+//! budget ([`SUBSTITUTION_BUDGET_BASE`] + [`SUBSTITUTION_BUDGET_FACTOR`] × input bytes) and at
+//! most [`MAX_VARIABLES`] variables; at most [`MAX_KEY_FORMATS`] keys are in effect at once and
+//! [`MAX_CLIENT_ATTRIBUTES`] `X-` attributes per date range; durations must be finite, non-
+//! negative and at most [`MAX_DURATION_SECONDS`]; byte ranges must end below 2⁶⁴. Sequence
+//! numbers saturate at `u64::MAX` rather than wrap.
 
 pub mod attributes;
 mod daterange;
@@ -43,7 +61,7 @@ mod tags_multivariant;
 mod variables;
 mod write;
 
-pub use daterange::{ClientAttribute, ClientAttributeValue, DateRange};
+pub use daterange::{ClientAttribute, ClientAttributeValue, DateRange, MAX_CLIENT_ATTRIBUTES};
 pub use datetime::DateTime;
 pub use error::{PlaylistError, PlaylistErrorKind};
 pub use media::{
@@ -147,5 +165,7 @@ pub fn parse_playlist_with(
     url: &str,
     options: &ParseOptions<'_>,
 ) -> Result<Playlist, PlaylistError> {
-    parser::Parser::new(text, url, options).run()
+    parser::Parser::new(text, url, options)
+        .run()
+        .map_err(|e| *e)
 }

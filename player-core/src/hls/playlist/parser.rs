@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::attributes::{
-    parse_attribute_list, parse_decimal_float, parse_decimal_integer, parse_hex_128,
+    lex_attribute_list, parse_decimal_float, parse_decimal_integer, parse_hex_128,
     parse_resolution, parse_signed_decimal_float, parse_yes_no, AttributeValue,
 };
 use super::error::{PlaylistError, PlaylistErrorKind as Kind};
@@ -19,7 +19,22 @@ use super::{
 };
 use crate::hls::url::{query_param, Resolver};
 
-pub(super) type Result<T> = std::result::Result<T, PlaylistError>;
+/// Errors travel boxed inside the parser: a `Result` of one pointer keeps the happy path
+/// cheap to return and the generated wasm small. The public API unboxes once.
+pub(super) type Error = Box<PlaylistError>;
+pub(super) type Result<T> = std::result::Result<T, Error>;
+
+#[cold]
+#[inline(never)]
+pub(super) fn err(line: usize, kind: Kind) -> Error {
+    Box::new(PlaylistError::new(line, kind))
+}
+
+#[cold]
+#[inline(never)]
+pub(super) fn attr_err(line: usize, attribute: &str, kind: Kind) -> Error {
+    Box::new(PlaylistError::attr(line, attribute, kind))
+}
 
 /// One attribute of the tag being parsed, with what an error about it needs.
 #[derive(Clone, Copy)]
@@ -30,8 +45,8 @@ pub(super) struct Attr<'a> {
 }
 
 impl<'a> Attr<'a> {
-    pub fn error(&self, kind: Kind) -> PlaylistError {
-        PlaylistError::attr(self.line, self.name, kind)
+    pub fn error(&self, kind: Kind) -> Error {
+        attr_err(self.line, self.name, kind)
     }
 
     pub fn text(&self) -> &'a str {
@@ -95,7 +110,7 @@ pub(super) fn set_once<T>(slot: &mut Option<T>, attr: &Attr<'_>, value: T) -> Re
 }
 
 pub(super) fn required<T>(slot: Option<T>, line: usize, attribute: &str) -> Result<T> {
-    slot.ok_or_else(|| PlaylistError::attr(line, attribute, Kind::MissingAttribute))
+    slot.ok_or_else(|| attr_err(line, attribute, Kind::MissingAttribute))
 }
 
 /// Tags seen so far that may appear at most once.
@@ -213,7 +228,7 @@ impl<'o> Parser<'o> {
             }
             if !saw_header {
                 if line != "#EXTM3U" {
-                    return Err(PlaylistError::new(self.line, Kind::MissingHeader));
+                    return Err(err(self.line, Kind::MissingHeader));
                 }
                 saw_header = true;
                 continue;
@@ -226,14 +241,14 @@ impl<'o> Parser<'o> {
             // Other lines starting with '#' are comments.
         }
         if !saw_header {
-            return Err(PlaylistError::new(1, Kind::MissingHeader));
+            return Err(err(1, Kind::MissingHeader));
         }
         self.finish()
     }
 
     fn tag(&mut self, line: &str, tag: &str) -> Result<()> {
         if let Some((_, stream_inf_line)) = &self.pending_variant {
-            return Err(PlaylistError::new(
+            return Err(err(
                 *stream_inf_line,
                 Kind::MissingUri {
                     tag: "EXT-X-STREAM-INF",
@@ -305,13 +320,13 @@ impl<'o> Parser<'o> {
         } else if self.next.extinf.is_some() {
             self.finish_segment(line)
         } else {
-            Err(PlaylistError::new(self.line, Kind::UnexpectedUri))
+            Err(err(self.line, Kind::UnexpectedUri))
         }
     }
 
     fn finish(self) -> Result<Playlist> {
         if let Some((_, line)) = self.pending_variant {
-            return Err(PlaylistError::new(
+            return Err(err(
                 line,
                 Kind::MissingUri {
                     tag: "EXT-X-STREAM-INF",
@@ -319,15 +334,11 @@ impl<'o> Parser<'o> {
             ));
         }
         if let Some((_, _, line)) = self.next.extinf {
-            return Err(PlaylistError::new(line, Kind::MissingUri { tag: "EXTINF" }));
+            return Err(err(line, Kind::MissingUri { tag: "EXTINF" }));
         }
         if self.first_multivariant_tag.is_some() {
             if let Some(line) = self.import_line {
-                return Err(PlaylistError::attr(
-                    line,
-                    "IMPORT",
-                    Kind::ImportInMultivariant,
-                ));
+                return Err(attr_err(line, "IMPORT", Kind::ImportInMultivariant));
             }
             let mut m = self.multivariant;
             m.version = self.version;
@@ -338,7 +349,7 @@ impl<'o> Parser<'o> {
             return Ok(Playlist::Multivariant(m));
         }
         if self.seen.target_duration.is_none() {
-            return Err(PlaylistError::new(
+            return Err(err(
                 self.first_media_tag.unwrap_or(1),
                 Kind::MissingTag {
                     tag: "EXT-X-TARGETDURATION",
@@ -350,7 +361,7 @@ impl<'o> Parser<'o> {
             !self.next.parts.is_empty() || m.segments.iter().any(|s| !s.parts.is_empty());
         if has_parts && m.part_inf.is_none() {
             let line = self.next.first_part_line.unwrap_or(1);
-            return Err(PlaylistError::new(
+            return Err(err(
                 line,
                 Kind::MissingTag {
                     tag: "EXT-X-PART-INF",
@@ -368,8 +379,8 @@ impl<'o> Parser<'o> {
 
     // ---- helpers for tag handlers ----
 
-    pub fn error(&self, kind: Kind) -> PlaylistError {
-        PlaylistError::new(self.line, kind)
+    pub fn error(&self, kind: Kind) -> Error {
+        err(self.line, kind)
     }
 
     /// The value after `:`, which `tag` requires.
@@ -384,12 +395,13 @@ impl<'o> Parser<'o> {
         mut f: impl FnMut(&mut Self, Attr<'v>) -> Result<()>,
     ) -> Result<()> {
         let line = self.line;
-        parse_attribute_list(list, line, |name, value| {
+        lex_attribute_list(list, line, &mut |name, value| {
             f(self, Attr { name, value, line })
         })
     }
 
     /// Records that this line holds a tag only Media Playlists may contain.
+    #[inline(always)]
     pub fn media_tag(&mut self) -> Result<()> {
         if self.first_multivariant_tag.is_some() {
             return Err(self.error(Kind::MixedPlaylist));
@@ -417,11 +429,16 @@ impl<'o> Parser<'o> {
     /// `EXT-X-DEFINE`; in one with definitions they must all resolve, including references
     /// that come before the first definition (so the meaning of a line never depends on
     /// definitions further down).
+    #[inline(always)]
     pub fn substitute<'s>(&mut self, s: &'s str) -> std::result::Result<Cow<'s, str>, Kind> {
-        if self.variables.playlist_defines.is_none()
-            && self.variables.is_empty()
-            && Variables::has_reference(s)
-        {
+        if !Variables::has_reference(s) {
+            return Ok(Cow::Borrowed(s));
+        }
+        self.substitute_references(s)
+    }
+
+    fn substitute_references<'s>(&mut self, s: &'s str) -> std::result::Result<Cow<'s, str>, Kind> {
+        if self.variables.playlist_defines.is_none() && self.variables.is_empty() {
             self.variables.playlist_defines = Some(has_define_tag(self.text));
         }
         self.variables.substitute(s)
@@ -440,7 +457,7 @@ impl<'o> Parser<'o> {
         let line = self.line;
         let substituted = self.substitute(text).map_err(|kind| match attr {
             Some(a) => a.error(kind),
-            None => PlaylistError::new(line, kind),
+            None => err(line, kind),
         })?;
         Ok(self.resolver.resolve(&substituted))
     }
@@ -507,15 +524,11 @@ impl<'o> Parser<'o> {
                 (name, value.to_owned(), VariableSource::Value, "NAME")
             }
             (Some(_), None, None, None) => {
-                return Err(PlaylistError::attr(line, "VALUE", Kind::MissingAttribute))
+                return Err(attr_err(line, "VALUE", Kind::MissingAttribute))
             }
             (None, None, Some(name), None) => {
                 if self.first_multivariant_tag.is_some() {
-                    return Err(PlaylistError::attr(
-                        line,
-                        "IMPORT",
-                        Kind::ImportInMultivariant,
-                    ));
+                    return Err(attr_err(line, "IMPORT", Kind::ImportInMultivariant));
                 }
                 self.import_line.get_or_insert(line);
                 let imported = self
@@ -524,7 +537,7 @@ impl<'o> Parser<'o> {
                     .iter()
                     .find(|d| d.name == name)
                     .ok_or_else(|| {
-                        PlaylistError::attr(
+                        attr_err(
                             line,
                             "IMPORT",
                             Kind::ImportNotFound {
@@ -541,7 +554,7 @@ impl<'o> Parser<'o> {
             }
             (None, None, None, Some(name)) => {
                 let value = query_param(self.url, name).ok_or_else(|| {
-                    PlaylistError::attr(
+                    attr_err(
                         line,
                         "QUERYPARAM",
                         Kind::QueryParamNotFound {
@@ -555,7 +568,7 @@ impl<'o> Parser<'o> {
         };
         self.variables
             .define(name, value.clone())
-            .map_err(|k| PlaylistError::attr(line, attribute, k))?;
+            .map_err(|k| attr_err(line, attribute, k))?;
         self.defines.push(VariableDefinition {
             name: name.to_owned(),
             value,

@@ -9,14 +9,14 @@ const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Index of the first `needle` in `haystack`, or `None`.
-#[inline]
+#[inline(always)]
 pub(super) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
     let pattern = LOW_BITS.wrapping_mul(u64::from(needle));
     let mut chunks = haystack.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
+        // `chunks_exact(8)` makes the conversion infallible; the fallback is never taken.
+        let word: [u8; 8] = chunk.try_into().unwrap_or([0; 8]);
         let x = u64::from_le_bytes(word) ^ pattern;
         // Sets the high bit of the first zero byte of `x` (and possibly of later ones).
         let found = x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS;
@@ -33,10 +33,10 @@ pub(super) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
 }
 
 /// Splits `s` at the first `delimiter` (an ASCII byte), dropping the delimiter.
-#[inline]
+#[inline(always)]
 pub(super) fn split_once_byte(s: &str, delimiter: u8) -> Option<(&str, &str)> {
     debug_assert!(delimiter.is_ascii());
-    let i = s.bytes().position(|b| b == delimiter)?;
+    let i = find_byte(s.as_bytes(), delimiter)?;
     Some((&s[..i], &s[i + 1..]))
 }
 
@@ -54,7 +54,7 @@ impl<'a> Lines<'a> {
 impl<'a> Iterator for Lines<'a> {
     type Item = &'a str;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
         if self.rest.is_empty() {
             return None;

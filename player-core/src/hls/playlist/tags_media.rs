@@ -1,12 +1,12 @@
 //! Media Playlist tags (RFC 8216bis §4.4.3–§4.4.5) and the LL-HLS ones.
 
 use super::attributes::{byte_range, parse_byte_range_spec, parse_decimal_integer};
-use super::error::{PlaylistError, PlaylistErrorKind as Kind};
+use super::error::PlaylistErrorKind as Kind;
 use super::media::{
     InitSection, KeyMethod, MediaSegment, PartInf, PartialSegment, PlaylistType, PreloadHint,
     PreloadHintType, RenditionReport, SegmentKey, ServerControl, Skip,
 };
-use super::parser::{check_duration, required, set_once, Parser, Result};
+use super::parser::{attr_err, check_duration, err, required, set_once, Parser, Result};
 use super::DateTime;
 
 /// At most this many `EXT-X-KEY` formats may be in effect at once. Real streams use up to four
@@ -259,16 +259,11 @@ impl Parser<'_> {
                         None => 0,
                         Some(prev) => match prev.byte_range {
                             Some(r) if prev.uri == uri => r.end(),
-                            _ => {
-                                return Err(PlaylistError::new(
-                                    range_line,
-                                    Kind::ByteRangeWithoutOffset,
-                                ))
-                            }
+                            _ => return Err(err(range_line, Kind::ByteRangeWithoutOffset)),
                         },
                     },
                 };
-                Some(byte_range(length, offset).map_err(|k| PlaylistError::new(range_line, k))?)
+                Some(byte_range(length, offset).map_err(|k| err(range_line, k))?)
             }
         };
         if self.carry.keys_changed {
@@ -451,7 +446,7 @@ impl Parser<'_> {
         let uri = required(uri, self.line, "URI")?;
         if let Some(length) = length {
             byte_range(length, start.unwrap_or(0))
-                .map_err(|k| PlaylistError::attr(self.line, "BYTERANGE-LENGTH", k))?;
+                .map_err(|k| attr_err(self.line, "BYTERANGE-LENGTH", k))?;
         }
         self.media.preload_hints.push(PreloadHint {
             hint_type,

@@ -1,11 +1,11 @@
 //! Multivariant Playlist tags (RFC 8216bis §4.4.6).
 
-use super::error::{PlaylistError, PlaylistErrorKind as Kind};
+use super::error::PlaylistErrorKind as Kind;
 use super::media::KeyMethod;
 use super::multivariant::{
     ContentSteering, IFrameVariant, MediaType, Rendition, SessionData, SessionDataFormat, Variant,
 };
-use super::parser::{required, set_once, Attr, Parser, Result};
+use super::parser::{attr_err, required, set_once, Attr, Parser, Result};
 
 /// Per-attribute slots of `EXT-X-STREAM-INF` / `EXT-X-I-FRAME-STREAM-INF`, so duplicates are
 /// caught before the values land in a [`Variant`].
@@ -79,7 +79,7 @@ impl Parser<'_> {
             }
         })?;
         if s.score.is_some_and(|v| !v.is_finite()) {
-            return Err(PlaylistError::attr(
+            return Err(attr_err(
                 self.line,
                 "SCORE",
                 Kind::OutOfRange { what: "score" },
@@ -190,7 +190,7 @@ impl Parser<'_> {
         let media_type = required(media_type, line, "TYPE")?;
         if media_type == MediaType::ClosedCaptions {
             if uri.is_some() {
-                return Err(PlaylistError::attr(
+                return Err(attr_err(
                     line,
                     "URI",
                     Kind::AttributeNotAllowed {
@@ -199,11 +199,7 @@ impl Parser<'_> {
                 ));
             }
             if instream_id.is_none() {
-                return Err(PlaylistError::attr(
-                    line,
-                    "INSTREAM-ID",
-                    Kind::MissingAttribute,
-                ));
+                return Err(attr_err(line, "INSTREAM-ID", Kind::MissingAttribute));
             }
         }
         self.multivariant.renditions.push(Rendition {
@@ -256,7 +252,7 @@ impl Parser<'_> {
         })?;
         let data_id = required(data_id, line, "DATA-ID")?;
         if val.is_some() == uri.is_some() {
-            return Err(PlaylistError::attr(
+            return Err(attr_err(
                 line,
                 "VALUE",
                 Kind::Invalid("EXT-X-SESSION-DATA needs exactly one of VALUE and URI"),
@@ -277,7 +273,7 @@ impl Parser<'_> {
         let value = self.value(value, "EXT-X-SESSION-KEY")?;
         let key = self.key_attributes(value)?;
         if key.method == KeyMethod::None {
-            return Err(PlaylistError::attr(
+            return Err(attr_err(
                 self.line,
                 "METHOD",
                 Kind::AttributeNotAllowed {

@@ -70,6 +70,7 @@ impl Variables {
     }
 
     /// Whether `s` holds something that looks like a variable reference.
+    #[inline(always)]
     pub(super) fn has_reference(s: &str) -> bool {
         find_reference(s).is_some()
     }
@@ -124,6 +125,7 @@ impl Variables {
 }
 
 /// Index of the first `{$` in `s`.
+#[inline(always)]
 fn find_reference(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut from = 0;

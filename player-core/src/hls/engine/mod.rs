@@ -17,12 +17,16 @@
 
 use std::collections::VecDeque;
 
+mod live;
+
 use crate::error::{ErrorCode, PlayerError};
 use crate::hls::abr::{self, AbrConfig, BandwidthEstimator, RenditionBudget};
 use crate::hls::buffer::{BufferedRanges, BUFFER_TOLERANCE};
 use crate::hls::command::{
     Command, EngineEvent, FetchRequest, RenditionChoice, RenditionInfo, RequestId, RequestKind,
 };
+use crate::hls::live::LiveConfig;
+use crate::hls::metadata::{id3_cues, MetadataCue};
 use crate::hls::playlist::{
     parse_playlist, ByteRange, KeyMethod, MediaPlaylist, MediaSegment, Playlist,
 };
@@ -58,6 +62,7 @@ pub struct EngineConfig {
     pub max_gap_jump_s: f64,
     pub retry: RetryPolicy,
     pub abr: AbrConfig,
+    pub live: LiveConfig,
     /// Seed of the retry jitter, so simulations are reproducible.
     pub jitter_seed: u64,
 }
@@ -70,6 +75,7 @@ impl Default for EngineConfig {
             max_gap_jump_s: 1.0,
             retry: RetryPolicy::default(),
             abr: AbrConfig::default(),
+            live: LiveConfig::default(),
             jitter_seed: 0x5eed,
         }
     }
@@ -140,7 +146,8 @@ enum Purpose {
     },
     Segment {
         level: usize,
-        index: usize,
+        /// Media Sequence Number.
+        msn: u64,
     },
     /// The AES-128 key at `key` in the level's playlist's key list.
     Key {
@@ -180,10 +187,11 @@ struct Level {
 }
 
 /// Where the next segment comes from: the segment just appended, so the next is its successor.
+/// Segments are named by Media Sequence Number: indices shift as a live window slides.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct LoadCursor {
     level: usize,
-    index: usize,
+    msn: u64,
 }
 
 /// The HLS playback engine. See the module docs.
@@ -220,6 +228,12 @@ pub struct Engine {
     /// The `now` of the latest input, in ms.
     clock: f64,
     stall: Option<Stall>,
+    /// Present while the stream is live.
+    live: Option<live::LiveState>,
+    /// The rendition whose media playlist arrived last.
+    latest_playlist_level: Option<usize>,
+    /// Ids of metadata cues already reported, so reloads do not report them again.
+    reported_cues: Vec<String>,
 }
 
 impl Engine {
@@ -250,6 +264,9 @@ impl Engine {
             failed: false,
             clock: 0.0,
             stall: None,
+            live: None,
+            latest_playlist_level: None,
+            reported_cues: Vec::new(),
         }
     }
 
@@ -322,6 +339,7 @@ impl Engine {
     pub fn seek(&mut self, position: f64, now: f64) {
         self.clock = self.clock.max(now);
         self.media.position = position;
+        self.note_live_seek(position);
         if self.buffered.range_at(position).is_none() {
             self.abort_segment_requests();
             self.last_loaded = None;
@@ -337,6 +355,7 @@ impl Engine {
         self.media = state;
         self.jump_gap();
         self.nudge_stall();
+        self.follow_live_edge();
         self.update(now);
     }
 
@@ -407,9 +426,9 @@ impl Engine {
                 self.estimator.sample(body.bytes.len(), body.elapsed_ms);
                 self.on_init_segment(level, section, body.bytes);
             }
-            Purpose::Segment { level, index } => {
+            Purpose::Segment { level, msn } => {
                 self.estimator.sample(body.bytes.len(), body.elapsed_ms);
-                self.on_segment(level, index, body.bytes);
+                self.on_segment(level, msn, body.bytes);
             }
             Purpose::Key { .. } => match key_from_bytes(&body.bytes) {
                 Ok(key) => self.keys.push((request.url.clone(), key)),
@@ -429,6 +448,11 @@ impl Engine {
         let Some(request) = self.take_request(id) else {
             return;
         };
+        if let Purpose::MediaPlaylist { level } = request.purpose {
+            if self.levels[level].playlist.is_some() && self.live_reload_failed() {
+                return self.update(now);
+            }
+        }
         // A 404 on a playlist we were explicitly asked to load will not fix itself quickly,
         // but CDNs do answer 404 briefly while a stream starts: retry it like anything else.
         match self
@@ -493,7 +517,11 @@ impl Engine {
             .any(|r| matches!(r.purpose, Purpose::Segment { level, .. } if level > 0))
             .then_some(self.clock + SLOW_DOWNLOAD_CHECK_MS);
         let stall = self.stall.map(|s| s.since + STALL_NUDGE_AFTER_MS);
-        [retry, watch, stall].into_iter().flatten().reduce(f64::min)
+        let reload = self.live.as_ref().and_then(|l| l.reload_at());
+        [retry, watch, stall, reload]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min)
     }
 
     // ----- internals -----
@@ -597,8 +625,10 @@ impl Engine {
                         codecs: None,
                     },
                     uri: body.url.clone(),
-                    playlist: Some(media),
+                    playlist: None,
                 }];
+                // Cannot fail: there is no earlier playlist a delta update could need.
+                let _ = self.accept_media_playlist(0, media);
             }
             Err(error) => {
                 return self.fail(
@@ -624,8 +654,8 @@ impl Engine {
         let text = String::from_utf8_lossy(&body.bytes);
         match parse_playlist(&text, &body.url) {
             Ok(Playlist::Media(media)) => {
-                if let Some(l) = self.levels.get_mut(level) {
-                    l.playlist = Some(media);
+                if self.accept_media_playlist(level, media).is_err() {
+                    self.live_reload_failed();
                 }
             }
             Ok(Playlist::Multivariant(_)) => self.fail(
@@ -639,6 +669,24 @@ impl Engine {
                 Some(request.url.clone()),
             ),
         }
+    }
+
+    /// Reports the cues not reported before.
+    fn report_cues(&mut self, cues: Vec<MetadataCue>) {
+        let fresh: Vec<MetadataCue> = cues
+            .into_iter()
+            .filter(|cue| !self.reported_cues.contains(&cue.id))
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        // A long live show produces cues without end: remember only the recent ones.
+        if self.reported_cues.len() > 4096 {
+            self.reported_cues.drain(..2048);
+        }
+        self.reported_cues
+            .extend(fresh.iter().map(|cue| cue.id.clone()));
+        self.emit(EngineEvent::Metadata(fresh));
     }
 
     fn on_init_segment(&mut self, level: usize, section: u32, bytes: Vec<u8>) {
@@ -663,13 +711,15 @@ impl Engine {
         self.push_buffer_op(Command::Append(bytes));
     }
 
-    fn on_segment(&mut self, level: usize, index: usize, mut bytes: Vec<u8>) {
+    fn on_segment(&mut self, level: usize, msn: u64, mut bytes: Vec<u8>) {
         let Some(playlist) = self.levels.get(level).and_then(|l| l.playlist.as_ref()) else {
             return;
         };
-        let Some(segment) = playlist.segments.get(index) else {
+        // A live window may have slid past it while it downloaded: nothing to place it by.
+        let Some(index) = index_of(playlist, msn) else {
             return;
         };
+        let segment = &playlist.segments[index];
         let url = segment.uri.clone();
         let context = SegmentContext {
             start: segment.start,
@@ -692,6 +742,7 @@ impl Engine {
         if looks_like_mpeg_ts(&bytes) {
             match self.transmuxer.transmux(&bytes, context) {
                 Ok(fragment) => {
+                    self.report_cues(id3_cues(&fragment.cues));
                     self.ensure_source_buffer(mp4_mime(&fragment.codecs));
                     if let Some(init) = fragment.init {
                         self.push_buffer_op(Command::Append(init));
@@ -715,7 +766,7 @@ impl Engine {
             );
         }
         self.end_of_stream_sent = false;
-        self.last_loaded = Some(LoadCursor { level, index });
+        self.last_loaded = Some(LoadCursor { level, msn });
         self.push_buffer_op(Command::Append(bytes));
     }
 
@@ -840,6 +891,7 @@ impl Engine {
             return;
         }
         self.abandon_slow_download();
+        self.reload_live_playlist();
         let Some(mut level) = self.current_level else {
             return;
         };
@@ -884,13 +936,20 @@ impl Engine {
             return;
         };
         let position = self.media.position;
+        let first_msn = playlist.segments.first().map_or(0, |s| s.media_sequence);
         let next = match self.last_loaded {
-            Some(cursor) if cursor.level == level => Some(cursor.index + 1),
+            Some(cursor) if cursor.level == level => {
+                match (cursor.msn + 1).checked_sub(first_msn) {
+                    Some(offset) => usize::try_from(offset).ok(),
+                    // The window slid past the cursor (a long stall): continue from the buffer.
+                    None => segment_at(playlist, self.buffered.end_of_run(position)),
+                }
+            }
             Some(cursor) => {
                 // Switched rendition: continue at the same time in the new one.
                 let previous = self.levels[cursor.level].playlist.as_ref();
                 let t = previous
-                    .and_then(|p| p.segments.get(cursor.index))
+                    .and_then(|p| Some(&p.segments[index_of(p, cursor.msn)?]))
                     .map_or(position, |s| s.start + s.duration);
                 segment_at(playlist, t)
             }
@@ -963,7 +1022,8 @@ impl Engine {
             Ok(_) => {}
         }
         let (uri, range) = (segment.uri.clone(), segment.byte_range);
-        self.send(Purpose::Segment { level, index }, uri, range, 1);
+        let msn = segment.media_sequence;
+        self.send(Purpose::Segment { level, msn }, uri, range, 1);
     }
 
     /// Emergency switch-down: a segment download that has already taken longer than the media
@@ -980,14 +1040,14 @@ impl Engine {
         else {
             return;
         };
-        let Purpose::Segment { level, index } = request.purpose else {
+        let Purpose::Segment { level, msn } = request.purpose else {
             return;
         };
         let elapsed_ms = self.clock - request.sent_at;
         let Some(segment) = self.levels[level]
             .playlist
             .as_ref()
-            .and_then(|p| p.segments.get(index))
+            .and_then(|p| Some(&p.segments[index_of(p, msn)?]))
         else {
             return;
         };
@@ -1005,9 +1065,7 @@ impl Engine {
         let lower = self.abr_choice().min(level - 1);
         self.switch_level(lower, true);
         // Continue at the same time in the lower rendition.
-        self.last_loaded = index
-            .checked_sub(1)
-            .map(|index| LoadCursor { level, index });
+        self.last_loaded = msn.checked_sub(1).map(|msn| LoadCursor { level, msn });
     }
 
     fn announce_stream(&mut self, level: usize) {
@@ -1025,11 +1083,17 @@ impl Engine {
                 duration: duration.filter(|_| !live),
             });
         }
-        if !self.duration_sent && !live {
+        if !self.duration_sent {
+            self.duration_sent = true;
+            // A live stream has no end yet; its seekable window is set on every reload.
+            let duration = if live { Some(f64::INFINITY) } else { duration };
             if let Some(duration) = duration {
-                self.duration_sent = true;
                 self.push_buffer_op(Command::SetDuration(duration));
             }
+        }
+        if live {
+            self.keep_reloading(level);
+            self.join_live_edge(level);
         }
     }
 
@@ -1055,6 +1119,13 @@ impl Engine {
         self.end_of_stream_sent = true;
         self.push_buffer_op(Command::EndOfStream);
     }
+}
+
+/// The index of the segment with Media Sequence Number `msn`, if the playlist still lists it.
+fn index_of(playlist: &MediaPlaylist, msn: u64) -> Option<usize> {
+    let first = playlist.segments.first()?.media_sequence;
+    let index = usize::try_from(msn.checked_sub(first)?).ok()?;
+    (playlist.segments.get(index)?.media_sequence == msn).then_some(index)
 }
 
 fn is_media(purpose: Purpose) -> bool {
