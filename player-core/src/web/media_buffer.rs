@@ -118,7 +118,8 @@ impl MediaBuffer {
             }
             Command::Remove { start, end } => {
                 let end = if end.is_finite() { end } else { f64::INFINITY };
-                if !(end > start) {
+                // `end <= start` or NaN: nothing to remove.
+                if end.partial_cmp(&start) != Some(std::cmp::Ordering::Greater) {
                     Outcome::Done(self.buffered())
                 } else {
                     match self.with_buffer(|sb| sb.remove(start.max(0.0), end)) {

@@ -76,7 +76,8 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
 /// `part / whole` as a CSS percentage with three decimals, in integer arithmetic: Rust's float
 /// formatting would cost the bundle ~15 KB for this one string.
 fn css_percent(part: f64, whole: f64) -> String {
-    if !(whole > 0.0) {
+    // Zero, negative or NaN: nothing to divide by.
+    if whole.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return "0%".into();
     }
     let thousandths = ((part / whole).clamp(0.0, 1.0) * 100_000.0).round() as u32;
