@@ -42,7 +42,7 @@ class Player {
   load(src) {
     this.#whenReady((h) => h.load(String(src)));
   }
-  /** Quality: a rendition index from the quality menu's order, or -1 for automatic. */
+  /** Quality: an index into `ready`'s `renditions` (ascending bandwidth), or -1 for automatic. */
   setQuality(index) {
     this.#whenReady((h) => h.setQuality(index));
   }

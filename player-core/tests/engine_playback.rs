@@ -188,3 +188,17 @@ fn a_full_browser_buffer_shrinks_the_forward_buffer_instead_of_failing() {
     assert_eq!(sim.qoe.stall_ms, 0.0, "{:?}", sim.qoe);
     assert!(sim.qoe.max_buffered_s <= 20.0 + 1e-9, "{:?}", sim.qoe);
 }
+
+#[test]
+fn a_small_hole_at_a_discontinuity_is_jumped() {
+    let mut sim = Sim::new(10, 2.0, 10e6);
+    sim.trim_segment_end(4, 0.037);
+    sim.load_ladder();
+    sim.run_for(15_000.0);
+    assert!(
+        sim.position > 12.0,
+        "played across the hole at 9.963 s: {}",
+        sim.position
+    );
+    assert!(sim.qoe.stall_ms < 1_000.0, "{:?}", sim.qoe);
+}

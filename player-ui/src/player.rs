@@ -24,6 +24,7 @@ pub struct PlayerHandle {
 struct Mounted {
     host: HtmlElement,
     container: HtmlElement,
+    state: PlayerState,
     actions: Actions,
     /// Dropping it unmounts the view and disposes every signal and effect it owns.
     _view: Box<dyn std::any::Any>,
@@ -79,6 +80,7 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
         mounted: Some(Mounted {
             host,
             container,
+            state,
             actions,
             _view: Box::new(view),
         }),
@@ -92,14 +94,24 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, event: EngineEvent) {
             live,
             duration,
         } => {
-            let count = renditions.len();
+            // In the engine's order (ascending bandwidth): `setQuality(index)` takes these indices.
+            let list = js_sys::Array::new();
+            for (index, r) in renditions.iter().enumerate() {
+                list.push(&host::object(&[
+                    ("index", (index as u32).into()),
+                    ("bandwidth", (r.bandwidth as f64).into()),
+                    ("width", r.width.map_or(JsValue::NULL, JsValue::from)),
+                    ("height", r.height.map_or(JsValue::NULL, JsValue::from)),
+                    ("label", r.label().into()),
+                ]));
+            }
             state.renditions.set(renditions);
             state.live.set(live);
             let detail = host::object(&[
                 ("engine", "mse".into()),
                 ("live", live.into()),
                 ("duration", duration.map_or(JsValue::NULL, JsValue::from)),
-                ("renditions", (count as u32).into()),
+                ("renditions", list.into()),
             ]);
             host::dispatch(host, "ready", &detail);
         }
@@ -169,12 +181,14 @@ impl PlayerHandle {
         }
     }
 
-    /// Chooses a rendition by index (as listed in the quality menu), or adaptive with `-1`.
+    /// Chooses a rendition by its index in `ready`'s `renditions` (ascending bandwidth), or
+    /// adaptive with `-1`. Works before `ready` too: the choice waits for the stream.
     #[wasm_bindgen(js_name = setQuality)]
     pub fn set_quality(&self, index: i32) {
         if let Some(m) = &self.mounted {
             let choice =
                 usize::try_from(index).map_or(RenditionChoice::Auto, RenditionChoice::Fixed);
+            m.state.rendition_choice.set(choice);
             m.actions.choose_rendition(choice);
         }
     }

@@ -53,6 +53,20 @@ impl BufferedRanges {
             .map(|r| r.start)
     }
 
+    /// Where the next range starts when the run holding `t` ends within `near_end` of `t` and
+    /// is followed by a hole of at most `max_gap`: the hole a playhead at `t` is about to hit.
+    pub fn hole_after_run(&self, t: f64, near_end: f64, max_gap: f64) -> Option<f64> {
+        let run = self.range_at(t)?;
+        if run.end - t > near_end {
+            return None;
+        }
+        self.0
+            .iter()
+            .find(|r| r.start > run.end)
+            .filter(|r| r.start - run.end <= max_gap)
+            .map(|r| r.start)
+    }
+
     /// The earliest buffered time, if any.
     pub fn start(&self) -> Option<f64> {
         self.0.first().map(|r| r.start)
@@ -85,6 +99,19 @@ mod tests {
         let b = ranges(&[(0.02, 4.0)]);
         assert_eq!(b.end_of_run(0.0), 4.0);
         assert_eq!(b.end_of_run(4.05), 4.05);
+    }
+
+    #[test]
+    fn a_hole_right_after_the_current_run_is_found() {
+        let b = ranges(&[(0.0, 9.963), (10.0, 20.0)]);
+        assert_eq!(b.hole_after_run(9.95, 0.5, 1.0), Some(10.0));
+        assert_eq!(
+            b.hole_after_run(5.0, 0.5, 1.0),
+            None,
+            "not near the end yet"
+        );
+        let far = ranges(&[(0.0, 9.963), (12.0, 20.0)]);
+        assert_eq!(far.hole_after_run(9.95, 0.5, 1.0), None, "too big to jump");
     }
 
     #[test]

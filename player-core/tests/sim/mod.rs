@@ -321,6 +321,19 @@ impl Sim {
             + self.live_offset.unwrap_or(0.0)
     }
 
+    /// Makes a segment's media end `seconds` early on every rendition, as AAC frames that do
+    /// not line up with a discontinuity leave a hole of a few tens of milliseconds.
+    pub fn trim_segment_end(&mut self, msn: u64, seconds: f64) {
+        let suffix = format!("-seg{msn:05}.m4s");
+        for (url, file) in self.files.iter_mut() {
+            if url.ends_with(&suffix) {
+                if let Some(media) = &mut file.media {
+                    media.1 -= seconds;
+                }
+            }
+        }
+    }
+
     /// From `at_ms` on, the link carries `bps`.
     pub fn set_bandwidth_from(&mut self, at_ms: f64, bps: f64) {
         self.trace.push((at_ms, bps));
@@ -597,10 +610,8 @@ impl Sim {
 
     /// True once the playhead reached the end of an ended stream.
     pub fn ended_playing(&self) -> bool {
-        self.ended
-            && self
-                .piece_at(self.position)
-                .is_none_or(|(end, _)| end - self.position < 0.05)
+        let last_end = self.buffered.iter().map(|b| b.1).fold(0.0, f64::max);
+        self.ended && self.position >= last_end - 0.05
     }
 
     /// Runs for `ms` of simulated time.

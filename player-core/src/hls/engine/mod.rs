@@ -321,8 +321,12 @@ impl Engine {
     /// after the playhead: media buffered beyond it is replaced.
     pub fn set_rendition(&mut self, choice: RenditionChoice, now: f64) {
         self.clock = self.clock.max(now);
+        // Before the renditions are known the choice is kept as given; the multivariant
+        // playlist checks it when it arrives.
         let choice = match choice {
-            RenditionChoice::Fixed(i) if i >= self.levels.len() => RenditionChoice::Auto,
+            RenditionChoice::Fixed(i) if !self.levels.is_empty() && i >= self.levels.len() => {
+                RenditionChoice::Auto
+            }
             other => other,
         };
         self.choice = choice;
@@ -843,10 +847,18 @@ impl Engine {
 
     /// Jumps the playhead over a small hole in the buffer that would otherwise stall it.
     fn jump_gap(&mut self) {
-        if let Some(start) = self
-            .buffered
-            .gap_after(self.media.position, self.config.max_gap_jump_s)
-        {
+        let position = self.media.position;
+        let max_gap = self.config.max_gap_jump_s;
+        // Outside any range with media just ahead (a stream starting at 0.04 s), or stalled at
+        // the end of a range with the next one close after (AAC frames that do not line up
+        // with a discontinuity leave a few tens of milliseconds uncovered).
+        let hole = self.buffered.gap_after(position, max_gap).or_else(|| {
+            self.media
+                .waiting
+                .then(|| self.buffered.hole_after_run(position, 0.5, max_gap))
+                .flatten()
+        });
+        if let Some(start) = hole {
             let target = start + BUFFER_TOLERANCE / 2.0;
             self.media.position = target;
             self.commands.push_back(Command::Seek(target));
