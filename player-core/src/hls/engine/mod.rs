@@ -720,7 +720,7 @@ impl Engine {
             return;
         };
         // A live window may have slid past it while it downloaded: nothing to place it by.
-        let Some(index) = index_of(playlist, msn) else {
+        let Some(index) = playlist.index_of_sequence(msn) else {
             return;
         };
         let segment = &playlist.segments[index];
@@ -961,7 +961,7 @@ impl Engine {
                 // Switched rendition: continue at the same time in the new one.
                 let previous = self.levels[cursor.level].playlist.as_ref();
                 let t = previous
-                    .and_then(|p| Some(&p.segments[index_of(p, cursor.msn)?]))
+                    .and_then(|p| Some(&p.segments[p.index_of_sequence(cursor.msn)?]))
                     .map_or(position, |s| s.start + s.duration);
                 segment_at(playlist, t)
             }
@@ -1059,7 +1059,7 @@ impl Engine {
         let Some(segment) = self.levels[level]
             .playlist
             .as_ref()
-            .and_then(|p| Some(&p.segments[index_of(p, msn)?]))
+            .and_then(|p| Some(&p.segments[p.index_of_sequence(msn)?]))
         else {
             return;
         };
@@ -1131,13 +1131,6 @@ impl Engine {
         self.end_of_stream_sent = true;
         self.push_buffer_op(Command::EndOfStream);
     }
-}
-
-/// The index of the segment with Media Sequence Number `msn`, if the playlist still lists it.
-fn index_of(playlist: &MediaPlaylist, msn: u64) -> Option<usize> {
-    let first = playlist.segments.first()?.media_sequence;
-    let index = usize::try_from(msn.checked_sub(first)?).ok()?;
-    (playlist.segments.get(index)?.media_sequence == msn).then_some(index)
 }
 
 fn is_media(purpose: Purpose) -> bool {
