@@ -121,3 +121,41 @@ test('removing the element stops all network activity', async () => {
   assert.deepEqual(late, []);
   await page.close();
 });
+
+test('when the browser refuses autoplay, a play button is shown and starts playback', async () => {
+  const { page, pageErrors } = await newPage(browser);
+  // Headless Chromium here autoplays whatever --autoplay-policy says (and Playwright's evaluate
+  // counts as a user gesture), so the page applies the policy browsers document: play() before
+  // a real, trusted click or key press rejects with NotAllowedError. Our button's real click is
+  // the gesture that lifts it.
+  await page.addInitScript(() => {
+    let gesture = false;
+    for (const type of ['pointerdown', 'keydown']) {
+      document.addEventListener(type, (e) => { gesture ||= e.isTrusted; }, true);
+    }
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function () {
+      if (!gesture) {
+        return Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+      }
+      return play.call(this);
+    };
+  });
+  await page.goto(`${baseUrl()}/tests/player.html`);
+  await page.evaluate((src) => {
+    const player = document.createElement('shoppable-player');
+    player.setAttribute('src', src);
+    player.setAttribute('autoplay', '');
+    document.getElementById('stage').append(player);
+  }, FMP4);
+  const button = page.locator('shoppable-player [part="big-play-button"]');
+  await button.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForTimeout(1_000);
+  assert.equal((await videoState(page)).paused, true, 'autoplay was refused, nothing plays');
+  assert.equal(await page.locator('shoppable-player [part="error"]').count(), 0, 'a refusal is not an error');
+  await button.click();
+  await waitForTime(page, 1);
+  await button.waitFor({ state: 'hidden' });
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});

@@ -125,7 +125,7 @@ fn generate_bindings(root: &Path, wasm: &Path, dist: &Path) -> Result<()> {
 }
 
 /// Binaryen from npm: Debian's is too old to read what current Rust emits.
-fn optimise_wasm(package: &Path, wasm: &Path) -> Result<()> {
+pub fn optimise_wasm(package: &Path, wasm: &Path) -> Result<()> {
     process::run(
         Command::new(package.join("node_modules/.bin/wasm-opt"))
             .arg("-Oz")

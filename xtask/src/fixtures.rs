@@ -2,8 +2,9 @@
 //! HLS in both container formats the player must handle, small enough to make in seconds.
 //!
 //! Each fixture is a small function plus a recipe version; bumping the version regenerates that
-//! fixture alone on the next run. New fixtures (byte-range, AES-128, audio-only, discontinuity,
-//! live, vertical) are added to [`FIXTURES`], reusing the encode/package/master steps below.
+//! fixture (and the fixtures made from its output) on the next run. New fixtures are added to
+//! [`FIXTURES`], reusing the encode/package/master steps below; those that only repackage the
+//! ladder live in [`vod_cases`].
 
 use std::fmt::Write as _;
 use std::fs;
@@ -15,23 +16,59 @@ use anyhow::{bail, Context, Result};
 
 use crate::process;
 
+mod vod_cases;
+
 pub const STREAMS_DIR: &str = "tests/fixtures/streams";
 
 struct Fixture {
     name: &'static str,
     /// Bump when the recipe changes, so existing clones regenerate.
     version: u32,
+    /// Fixtures whose output this one is made from (listed earlier in [`FIXTURES`]). Their
+    /// recipes are part of this one's, so regenerating them regenerates this one too.
+    needs: &'static [&'static str],
     /// Directories under [`STREAMS_DIR`] that the fixture owns (removed before regenerating).
     outputs: &'static [&'static str],
     generate: fn(&FixtureDirs) -> Result<()>,
 }
 
-const FIXTURES: &[Fixture] = &[Fixture {
-    name: "vod-ladder",
-    version: 1,
-    outputs: &["vod-fmp4", "vod-ts"],
-    generate: vod_ladder,
-}];
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        name: "vod-ladder",
+        version: 1,
+        needs: &[],
+        outputs: &["vod-fmp4", "vod-ts"],
+        generate: vod_ladder,
+    },
+    Fixture {
+        name: "vod-byterange",
+        version: 1,
+        needs: &["vod-ladder"],
+        outputs: &["vod-byterange", "vod-byterange-ts"],
+        generate: vod_cases::byte_range,
+    },
+    Fixture {
+        name: "vod-aes",
+        version: 2,
+        needs: &["vod-ladder"],
+        outputs: &["vod-aes"],
+        generate: vod_cases::aes,
+    },
+    Fixture {
+        name: "vod-audio-only",
+        version: 1,
+        needs: &["vod-ladder"],
+        outputs: &["vod-audio-only"],
+        generate: vod_cases::audio_only,
+    },
+    Fixture {
+        name: "vod-discontinuity",
+        version: 1,
+        needs: &["vod-ladder"],
+        outputs: &["vod-discontinuity"],
+        generate: vod_cases::discontinuity,
+    },
+];
 
 /// Where a fixture writes: its final directories under `streams`, scratch files under `work`.
 struct FixtureDirs {
@@ -39,14 +76,23 @@ struct FixtureDirs {
     work: PathBuf,
 }
 
+/// Generates the fixtures whose recipe changed or whose output is missing; prints nothing when
+/// all are current.
 pub fn generate(root: &Path) -> Result<()> {
     let streams = root.join(STREAMS_DIR);
+    let all_started = Instant::now();
+    let mut generated = 0;
     for fixture in FIXTURES {
         let stamp = streams.join(format!(".{}.recipe", fixture.name));
-        let recipe = format!("{} v{}\n", fixture.name, fixture.version);
-        if fs::read_to_string(&stamp).is_ok_and(|found| found == recipe) {
+        let recipe = recipe(fixture)?;
+        let complete = fixture
+            .outputs
+            .iter()
+            .all(|output| streams.join(output).is_dir());
+        if complete && fs::read_to_string(&stamp).is_ok_and(|found| found == recipe) {
             continue;
         }
+        generated += 1;
         let started = Instant::now();
         println!("fixtures: generating {}", fixture.name);
         for output in fixture.outputs {
@@ -69,18 +115,41 @@ pub fn generate(root: &Path) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    if generated > 0 {
+        println!(
+            "fixtures: {generated} generated in {:.1} s",
+            all_started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
+}
+
+/// The stamp text: this fixture's version and, recursively, those of the fixtures it needs.
+fn recipe(fixture: &Fixture) -> Result<String> {
+    let mut recipe = format!("{} v{}", fixture.name, fixture.version);
+    for need in fixture.needs {
+        let position = |name: &str| FIXTURES.iter().position(|f| f.name == name);
+        let (Some(needed), Some(this)) = (position(need), position(fixture.name)) else {
+            bail!("fixture `{}` needs unknown fixture `{need}`", fixture.name);
+        };
+        // Generation runs in list order, so what a fixture reads must already be there.
+        if needed >= this {
+            bail!("fixture `{}` needs `{need}`, listed after it", fixture.name);
+        }
+        write!(recipe, " + {}", recipe_line(&FIXTURES[needed])?)?;
+    }
+    Ok(recipe + "\n")
+}
+
+fn recipe_line(fixture: &Fixture) -> Result<String> {
+    Ok(recipe(fixture)?.trim_end().to_owned())
 }
 
 /// A 30 s on-demand ladder of three muxed renditions, packaged as fMP4 (CMAF) and as MPEG-TS
 /// from the same encode, so the two containers carry identical media.
 fn vod_ladder(dirs: &FixtureDirs) -> Result<()> {
-    let ladder = [
-        Rendition::new("360p", 640, 360, 900),
-        Rendition::new("240p", 426, 240, 450),
-        Rendition::new("144p", 256, 144, 150),
-    ];
-    let encoded = encode_ladder(&dirs.work, &ladder, 30)?;
+    let ladder = &LADDER;
+    let encoded = encode_ladder(&dirs.work, ladder, LADDER_SECONDS)?;
     for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
         let out = dirs.streams.join(dir);
         for (rendition, source) in ladder.iter().zip(&encoded) {
@@ -101,10 +170,23 @@ fn vod_ladder(dirs: &FixtureDirs) -> Result<()> {
         codecs.push(format!("{video},{audio}"));
     }
     for (format, dir) in [(Packaging::Fmp4, "vod-fmp4"), (Packaging::Ts, "vod-ts")] {
-        write_master_playlist(&dirs.streams.join(dir), &ladder, &codecs, format)?;
+        let variants: Vec<_> = ladder
+            .iter()
+            .zip(&codecs)
+            .map(|(rendition, codecs)| VariantInfo::video(rendition, codecs.clone()))
+            .collect();
+        write_master_playlist(&dirs.streams.join(dir), format.master_version(), &variants)?;
     }
     Ok(())
 }
+
+/// The ladder's renditions, best first. Other fixtures reuse them by name.
+const LADDER: [Rendition; 3] = [
+    Rendition::new("360p", 640, 360, 900),
+    Rendition::new("240p", 426, 240, 450),
+    Rendition::new("144p", 256, 144, 150),
+];
+const LADDER_SECONDS: u32 = 30;
 
 /// Segments are 2 s; with a fixed 60-frame GOP at 30 fps every segment starts on a keyframe.
 const FRAME_RATE: u32 = 30;
@@ -221,6 +303,17 @@ enum Packaging {
     Ts,
 }
 
+impl Packaging {
+    /// The Multivariant Playlist's `EXT-X-VERSION`: that of ffmpeg's fMP4 media playlists, and
+    /// the lowest that allows everything the MPEG-TS masters use.
+    fn master_version(self) -> u8 {
+        match self {
+            Packaging::Fmp4 => 7,
+            Packaging::Ts => 3,
+        }
+    }
+}
+
 /// Splits one encoded rendition into an on-demand media playlist without re-encoding.
 fn package_hls(source: &Path, out: &Path, format: Packaging) -> Result<()> {
     create_dir(out)?;
@@ -255,27 +348,47 @@ fn package_hls(source: &Path, out: &Path, format: Packaging) -> Result<()> {
     Ok(())
 }
 
+/// One `EXT-X-STREAM-INF` of a Multivariant Playlist we write.
+struct VariantInfo {
+    /// The Media Playlist, relative to the Multivariant Playlist.
+    playlist: String,
+    /// `None` for audio-only variants, which have neither RESOLUTION nor FRAME-RATE.
+    picture: Option<(u32, u32)>,
+    codecs: String,
+}
+
+impl VariantInfo {
+    /// A muxed audio+video variant in the rendition's own directory.
+    fn video(rendition: &Rendition, codecs: String) -> Self {
+        Self {
+            playlist: format!("{}/index.m3u8", rendition.name),
+            picture: Some((rendition.width, rendition.height)),
+            codecs,
+        }
+    }
+}
+
 /// Written by hand rather than by ffmpeg, which leaves CODECS out for fMP4 and reports nominal
 /// rather than measured bandwidth; players need both to pick a rendition before fetching it.
-fn write_master_playlist(
-    dir: &Path,
-    ladder: &[Rendition],
-    codecs: &[String],
-    format: Packaging,
-) -> Result<()> {
-    let version = match format {
-        Packaging::Fmp4 => 7,
-        Packaging::Ts => 3,
-    };
+fn write_master_playlist(dir: &Path, version: u8, variants: &[VariantInfo]) -> Result<()> {
     let mut master = format!("#EXTM3U\n#EXT-X-VERSION:{version}\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    for (rendition, codecs) in ladder.iter().zip(codecs) {
-        let playlist = format!("{}/index.m3u8", rendition.name);
-        let bandwidth = measure_bandwidth(&dir.join(&playlist))?;
+    for variant in variants {
+        let bandwidth = measure_bandwidth(&dir.join(&variant.playlist))?;
+        write!(
+            master,
+            "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={}",
+            bandwidth.peak, bandwidth.average
+        )?;
+        if let Some((width, height)) = variant.picture {
+            write!(
+                master,
+                ",RESOLUTION={width}x{height},FRAME-RATE={FRAME_RATE}.000"
+            )?;
+        }
         writeln!(
             master,
-            "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},RESOLUTION={}x{},\
-             FRAME-RATE={FRAME_RATE}.000,CODECS=\"{codecs}\"\n{playlist}",
-            bandwidth.peak, bandwidth.average, rendition.width, rendition.height,
+            ",CODECS=\"{}\"\n{}",
+            variant.codecs, variant.playlist
         )?;
     }
     let path = dir.join("master.m3u8");
@@ -294,35 +407,71 @@ fn measure_bandwidth(media_playlist: &Path) -> Result<Bandwidth> {
     let text = fs::read_to_string(media_playlist)
         .with_context(|| format!("could not read {}", media_playlist.display()))?;
     let dir = media_playlist.parent().unwrap_or(Path::new("."));
-    let segments = segment_durations(&text)
+    let segments = listed_segments(&text)
         .into_iter()
-        .map(|(uri, seconds)| {
-            let bytes = fs::metadata(dir.join(uri))
-                .with_context(|| {
-                    format!("segment {uri} of {} is missing", media_playlist.display())
-                })?
-                .len();
-            Ok((bytes, seconds))
+        .map(|segment| {
+            let file = dir.join(segment.uri);
+            let bytes = match segment.byte_range {
+                Some((length, _)) => length,
+                None => fs::metadata(&file)
+                    .with_context(|| {
+                        format!(
+                            "segment {} of {} is missing",
+                            segment.uri,
+                            media_playlist.display()
+                        )
+                    })?
+                    .len(),
+            };
+            Ok((bytes, segment.seconds))
         })
         .collect::<Result<Vec<_>>>()?;
     bandwidth_of(&segments)
         .with_context(|| format!("{} lists no segments", media_playlist.display()))
 }
 
-/// `(uri, EXTINF seconds)` for each segment of a media playlist.
-fn segment_durations(playlist: &str) -> Vec<(&str, f64)> {
+/// A segment of a media playlist we generated, as far as generation needs to know it.
+#[derive(Debug, PartialEq)]
+struct ListedSegment<'a> {
+    uri: &'a str,
+    /// `EXTINF`.
+    seconds: f64,
+    /// `EXT-X-BYTERANGE` as `(length, offset)`; the offset is `None` when implicit.
+    byte_range: Option<(u64, Option<u64>)>,
+}
+
+/// The segments of a media playlist, in order. A deliberately small reader for the playlists
+/// ffmpeg and this module write (the engine's parser is what the tests check, so it is not
+/// used to make their inputs).
+fn listed_segments(playlist: &str) -> Vec<ListedSegment<'_>> {
     let mut segments = Vec::new();
     let mut duration = None;
+    let mut byte_range = None;
     for line in playlist.lines().map(str::trim) {
         if let Some(info) = line.strip_prefix("#EXTINF:") {
             duration = info.split(',').next().and_then(|d| d.parse::<f64>().ok());
+        } else if let Some(range) = line.strip_prefix("#EXT-X-BYTERANGE:") {
+            byte_range = parse_byte_range(range);
         } else if !line.is_empty() && !line.starts_with('#') {
             if let Some(seconds) = duration.take() {
-                segments.push((line, seconds));
+                segments.push(ListedSegment {
+                    uri: line,
+                    seconds,
+                    byte_range: byte_range.take(),
+                });
             }
         }
     }
     segments
+}
+
+/// `<length>[@<offset>]`.
+fn parse_byte_range(range: &str) -> Option<(u64, Option<u64>)> {
+    let (length, offset) = match range.split_once('@') {
+        Some((length, offset)) => (length, Some(offset.parse().ok()?)),
+        None => (range, None),
+    };
+    Some((length.parse().ok()?, offset))
 }
 
 /// From `(bytes, seconds)` per segment.
@@ -382,7 +531,9 @@ fn aac_codec_string(media: &Path) -> Result<String> {
             ])
             .arg(media),
     )?;
-    let object_type = match profile.trim() {
+    // MPEG-TS input lists the stream once more under its program: the first line is enough.
+    let first = profile.lines().map(str::trim).find(|line| !line.is_empty());
+    let object_type = match first.unwrap_or_default() {
         "aac,LC" => 2,
         "aac,HE-AAC" => 5,
         "aac,HE-AACv2" => 29,
@@ -431,13 +582,33 @@ mod tests {
     }
 
     #[test]
-    fn segment_durations_pair_extinf_with_the_next_uri() {
+    fn listed_segments_pair_extinf_and_byterange_with_the_next_uri() {
         let playlist = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000000,\nseg_000.m4s\n\
-                        #EXTINF:1.5,title\n\nseg_001.m4s\n#EXT-X-ENDLIST\n";
+                        #EXTINF:1.5,title\n#EXT-X-BYTERANGE:300@100\n\nmedia.ts\n\
+                        #EXTINF:1,\n#EXT-X-BYTERANGE:20\nmedia.ts\n#EXT-X-ENDLIST\n";
+        let segment = |uri, seconds, byte_range| ListedSegment {
+            uri,
+            seconds,
+            byte_range,
+        };
         assert_eq!(
-            segment_durations(playlist),
-            vec![("seg_000.m4s", 2.0), ("seg_001.m4s", 1.5)]
+            listed_segments(playlist),
+            vec![
+                segment("seg_000.m4s", 2.0, None),
+                segment("media.ts", 1.5, Some((300, Some(100)))),
+                segment("media.ts", 1.0, Some((20, None))),
+            ]
         );
+    }
+
+    #[test]
+    fn every_needed_fixture_is_listed_before_its_user() {
+        for fixture in FIXTURES {
+            let recipe = recipe(fixture).unwrap();
+            for need in fixture.needs {
+                assert!(recipe.contains(&format!(" + {need} v")), "{recipe}");
+            }
+        }
     }
 
     #[test]

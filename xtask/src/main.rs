@@ -1,9 +1,9 @@
 //! `cargo xtask …`: everything a contributor or CI needs beyond plain `cargo`, so that a fresh
 //! machine goes from clone to demo or to a full test run with one command.
 
+mod bench;
 mod build;
-mod fixtures;
-mod process;
+mod live;
 mod provision;
 mod server;
 mod test_suite;
@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+// In the library so that xtask's integration tests can call them; imported here under the
+// names the other modules use (`crate::fixtures`, `crate::process`).
+use xtask::{fixtures, inspect, process, transmux};
 
 const USAGE: &str = "\
 Usage: cargo xtask <command> [options]
@@ -25,6 +28,15 @@ Commands:
   fixtures             generate the test and demo streams into tests/fixtures/streams
   serve [--port N]     serve dist, streams, test pages and examples (--port 0: any free port)
   provision            install what is missing: wasm target, wasm-bindgen, system and npm packages
+  bench [--smoke]      measure us against hls.js and mux.js; writes target/bench.json and
+                       docs/benchmarks.md (--smoke: tiny inputs, checks the bench only)
+  inspect <file>       print what the engine makes of a playlist, MPEG-TS or fMP4 file, as JSON;
+                       a demo-server path such as /streams/vod-ts/master.m3u8 works too
+  transmux <in.ts>... -o <out.mp4>   (or: transmux <in.ts> <out.mp4>)
+                       transmux TS segments in sequence with the engine into one fMP4 file for
+                       ffprobe; a media playlist (.m3u8) as input loads its segments as the
+                       player does (byte ranges, AES-128, discontinuities). A new init segment
+                       mid-way starts a new file: out.2.mp4, …
 ";
 
 /// The default demo port, as the README promises.
@@ -37,6 +49,9 @@ enum Command {
     Fixtures,
     Serve { port: u16 },
     Provision,
+    Bench(bench::Options),
+    Inspect { path: String },
+    Transmux { inputs: Vec<String>, output: String },
     Help,
 }
 
@@ -87,6 +102,13 @@ fn run(command: Command) -> Result<()> {
             println!("Serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
         }),
         Command::Provision => provision::everything(&root),
+        Command::Bench(options) => bench::run(&root, &options),
+        Command::Inspect { path } => {
+            let report = inspect::inspect(&inspect::resolve(&root, &path)?)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Transmux { inputs, output } => run_transmux(&root, &inputs, &output),
         Command::Help => {
             print!("{USAGE}");
             Ok(())
@@ -113,6 +135,32 @@ fn parse(args: &[String]) -> Result<Command> {
         "build" => Command::Build,
         "fixtures" => Command::Fixtures,
         "provision" => Command::Provision,
+        "bench" => Command::Bench(bench::Options {
+            smoke: flags.switch("--smoke"),
+        }),
+        "inspect" => match flags.positionals().as_slice() {
+            [path] => Command::Inspect { path: path.clone() },
+            _ => bail!("`inspect` takes one file"),
+        },
+        "transmux" => {
+            let output = match flags.value("-o")? {
+                Some(output) => Some(output),
+                None => flags.value("--output")?,
+            };
+            let mut inputs = flags.positionals();
+            let output = match output {
+                Some(output) => output,
+                // The two-argument form `transmux in.ts out.mp4`.
+                None if inputs.len() == 2 && inputs[1].ends_with(".mp4") => {
+                    inputs.pop().unwrap_or_default()
+                }
+                None => bail!("`transmux` needs an output: -o out.mp4"),
+            };
+            if inputs.is_empty() {
+                bail!("`transmux` needs at least one input file");
+            }
+            Command::Transmux { inputs, output }
+        }
         "help" | "-h" | "--help" => Command::Help,
         other => bail!("unknown command `{other}`"),
     };
@@ -156,6 +204,14 @@ impl<'a> Flags<'a> {
         Ok(Some(self.rest.remove(index).to_owned()))
     }
 
+    /// Takes every argument that is not a flag, in order.
+    fn positionals(&mut self) -> Vec<String> {
+        let (flags, positionals): (Vec<&str>, Vec<&str>) =
+            self.rest.iter().partition(|arg| arg.starts_with('-'));
+        self.rest = flags;
+        positionals.into_iter().map(str::to_owned).collect()
+    }
+
     fn port(&mut self) -> Result<Option<u16>> {
         self.value("--port")?
             .map(|port| {
@@ -171,6 +227,50 @@ impl<'a> Flags<'a> {
             None => Ok(()),
         }
     }
+}
+
+/// `cargo xtask transmux`: writes the files and prints what each holds, so the result can be
+/// judged before reaching for ffprobe.
+fn run_transmux(root: &Path, inputs: &[String], output: &str) -> Result<()> {
+    let paths = inputs
+        .iter()
+        .map(|input| inspect::resolve(root, input))
+        .collect::<Result<Vec<_>>>()?;
+    let transmuxed = match paths.as_slice() {
+        [playlist] if playlist.extension().is_some_and(|e| e == "m3u8") => {
+            let (_, segments) = transmux::load_media_playlist(playlist)?;
+            transmux::transmux_segments(&segments)?
+        }
+        _ => transmux::transmux_files(&paths)?,
+    };
+    let written = transmux::write_periods(&transmuxed.periods, Path::new(output))?;
+    for (period, path) in transmuxed.periods.iter().zip(&written) {
+        let tracks = inspect::mp4::tracks(&period.init)?;
+        let samples = inspect::mp4::fragment_samples(&period.fragments, &tracks)?;
+        let first = &transmuxed.segments[period.segments.start];
+        let last = &transmuxed.segments[period.segments.end - 1];
+        println!(
+            "{}: {} segment(s), {:.3}-{:.3} s, codecs {}",
+            path.display(),
+            period.segments.len(),
+            first.start,
+            last.end,
+            first.codecs
+        );
+        for track in &tracks {
+            let count = samples.get(&track.id).map_or(0, |s| s.samples);
+            println!(
+                "  track {} ({}): {count} samples",
+                track.id, track.sample_entry
+            );
+        }
+    }
+    for (index, segment) in transmuxed.segments.iter().enumerate() {
+        for warning in &segment.warnings {
+            println!("warning: segment {}: {warning}", index + 1);
+        }
+    }
+    Ok(())
 }
 
 /// xtask always lives one level below the workspace root, whatever the caller's directory.
@@ -214,6 +314,29 @@ mod tests {
         };
         assert!(options.e2e_only);
         assert_eq!(options.filter.as_deref(), Some("cart"));
+    }
+
+    #[test]
+    fn transmux_takes_inputs_then_output_in_either_form() {
+        let Ok(Command::Transmux { inputs, output }) =
+            parse_args(&["transmux", "a.ts", "-o", "out.mp4", "b.ts"])
+        else {
+            panic!("transmux -o not parsed");
+        };
+        assert_eq!(
+            (inputs, output.as_str()),
+            (vec!["a.ts".into(), "b.ts".into()], "out.mp4")
+        );
+        let Ok(Command::Transmux { inputs, output }) = parse_args(&["transmux", "a.ts", "x.mp4"])
+        else {
+            panic!("transmux in out not parsed");
+        };
+        assert_eq!((inputs, output.as_str()), (vec!["a.ts".into()], "x.mp4"));
+        assert!(parse_args(&["transmux", "a.ts", "b.ts"]).is_err());
+        assert!(parse_args(&["transmux", "-o", "out.mp4"]).is_err());
+        assert!(parse_args(&["inspect"]).is_err());
+        assert!(parse_args(&["inspect", "a.ts", "b.ts"]).is_err());
+        assert!(parse_args(&["inspect", "a.ts", "--json"]).is_err());
     }
 
     #[test]

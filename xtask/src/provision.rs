@@ -38,10 +38,15 @@ const FFPROBE: SystemTool = SystemTool {
     program: "ffprobe",
     package: "ffmpeg",
 };
+/// Encrypts the AES-128 fixture's segments (ffmpeg cannot choose per-segment IVs or keys).
+const OPENSSL: SystemTool = SystemTool {
+    program: "openssl",
+    package: "openssl",
+};
 
 /// Everything `demo` and `test` need.
 pub fn everything(root: &Path) -> Result<()> {
-    system_packages(&[CHROMIUM, CHROMEDRIVER, FFMPEG, FFPROBE])?;
+    system_packages(&[CHROMIUM, CHROMEDRIVER, FFMPEG, FFPROBE, OPENSSL])?;
     for_build(root)?;
     npm_dependencies(&root.join("tests"))
 }
@@ -53,7 +58,7 @@ pub fn for_demo(root: &Path) -> Result<()> {
 }
 
 pub fn for_fixtures() -> Result<()> {
-    system_packages(&[FFMPEG, FFPROBE])
+    system_packages(&[FFMPEG, FFPROBE, OPENSSL])
 }
 
 pub fn for_build(root: &Path) -> Result<()> {
@@ -238,7 +243,7 @@ fn running_as_root() -> Result<bool> {
 
 /// npm packages (esbuild, binaryen, playwright-core) are reinstalled only when the manifest or
 /// lock file changed since the last install, which a stamp file in node_modules records.
-fn npm_dependencies(dir: &Path) -> Result<()> {
+pub fn npm_dependencies(dir: &Path) -> Result<()> {
     let manifest = dir.join("package.json");
     if !manifest.is_file() {
         bail!(

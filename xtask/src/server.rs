@@ -1,8 +1,9 @@
 //! The demo and test server: static files over HTTP the way a CDN would serve an HLS stream and
 //! the SDK (byte ranges, conditional requests, correct media types), bound to loopback only.
 //!
-//! [`router`] is the whole site. Later additions (a live-stream simulator, fault injection, a
-//! fake Shopify cart API) are routes merged into it there, before the fallback.
+//! [`router`] is the whole site. Additions (the live-stream simulator of `live.rs`; later,
+//! fault injection, a fake Shopify cart API) are routes merged into it there, before the
+//! fallback.
 
 use std::fs::File;
 use std::io::Write as _;
@@ -35,6 +36,8 @@ pub fn router(root: &Path) -> Router {
     for (prefix, dir) in MOUNTS {
         router = router.nest_service(prefix, ServeDir::new(root.join(dir)));
     }
+    // The live simulator (`/live/…`): generated playlists and segments, test controls.
+    router = router.merge(crate::live::router(root));
     router
         .fallback_service(ServeDir::new(root.join(SITE_ROOT)))
         .layer(middleware::from_fn(media_headers))
