@@ -1,0 +1,146 @@
+// Live shows in Chromium against the dev server's live simulator (/live/{name}/…): joining at
+// the edge, holding the latency, a frozen playlist, and the end of the show. Each test starts
+// its own stream; target duration 2 s, window 6 segments, the first request finds 12 s.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, baseUrl, newPage } from './harness.mjs';
+
+const TD = 2;
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function control(name, action) {
+  const response = await fetch(`${baseUrl()}/live/${name}/control/${action}`, { method: 'POST' });
+  assert.equal(response.status, 200, `${action} ${name}`);
+  return response.json();
+}
+
+/** Seconds of show produced so far: the true live edge (the stream starts at media time 0). */
+async function showTime(name) {
+  return (await (await fetch(`${baseUrl()}/live/${name}/status`)).json()).time;
+}
+
+async function watchShow(name) {
+  await control(name, 'restart');
+  const { page, pageErrors } = await newPage(browser);
+  await page.goto(`${baseUrl()}/tests/player.html`);
+  await page.evaluate((src) => {
+    window.__events = [];
+    const player = document.createElement('shoppable-player');
+    player.setAttribute('src', src);
+    player.setAttribute('engine', 'mse');
+    player.setAttribute('muted', '');
+    player.setAttribute('autoplay', '');
+    for (const type of ['ready', 'error']) {
+      player.addEventListener(`shoppable:${type}`, (e) => window.__events.push({ type, detail: e.detail }));
+    }
+    document.getElementById('stage').append(player);
+  }, `/live/${name}/master.m3u8`);
+  return { page, pageErrors };
+}
+
+const media = (page) =>
+  page.evaluate(() => {
+    const video = document.querySelector('shoppable-player').shadowRoot.querySelector('video');
+    const s = video.seekable;
+    return {
+      time: video.currentTime,
+      paused: video.paused,
+      duration: video.duration,
+      seekable: s.length ? [s.start(0), s.end(s.length - 1)] : null,
+    };
+  });
+
+const playing = (page, timeout = 20_000) =>
+  page.waitForFunction(
+    () => document.querySelector('shoppable-player')?.shadowRoot?.querySelector('video')?.currentTime > 0.2,
+    null,
+    { timeout },
+  );
+
+const unique = (prefix) => `${prefix}-${process.pid}-${Date.now()}`;
+
+test('a viewer joins within three target durations of the live edge', async () => {
+  const name = unique('join');
+  const { page, pageErrors } = await watchShow(name);
+  await playing(page);
+  const { time, seekable } = await media(page);
+  const [ready] = await page.evaluate(() => window.__events.filter((e) => e.type === 'ready'));
+  assert.equal(ready?.detail.live, true);
+  // Against the edge the player knows (the playlist's), and against the true one, which the
+  // playlist trails by up to a segment.
+  assert.ok(seekable && seekable[1] - time <= 3 * TD + 0.5, `joined ${seekable?.[1] - time} s behind the playlist edge`);
+  const behind = (await showTime(name)) - time;
+  assert.ok(behind <= 3 * TD + TD + 1, `joined ${behind} s behind the live edge`);
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('latency stays within bounds over a 60-second run', async () => {
+  const name = unique('latency');
+  const { page } = await watchShow(name);
+  await playing(page);
+  let worst = 0;
+  for (let i = 0; i < 30; i++) {
+    await page.waitForTimeout(2_000);
+    const { time, paused } = await media(page);
+    assert.equal(paused, false);
+    worst = Math.max(worst, (await showTime(name)) - time);
+  }
+  // Target latency 3 target durations; the edge moves in 2 s steps; a little for reload timing.
+  assert.ok(worst <= 3 * TD + TD + 1.5, `worst latency ${worst.toFixed(2)} s`);
+  await page.close();
+});
+
+test('a frozen playlist shows "reconnecting" and playback resumes when it moves again', async () => {
+  const name = unique('frozen');
+  const { page } = await watchShow(name);
+  await playing(page);
+  await control(name, 'freeze');
+  const status = page.locator('shoppable-player [part="status"]');
+  await status.waitFor({ state: 'visible', timeout: 20_000 });
+  assert.match(await status.innerText(), /Reconnecting/);
+  await control(name, 'unfreeze');
+  await status.waitFor({ state: 'hidden', timeout: 20_000 });
+  const before = (await media(page)).time;
+  await page.waitForFunction(
+    (t) => document.querySelector('shoppable-player').shadowRoot.querySelector('video').currentTime > t + 2,
+    before,
+    { timeout: 20_000 },
+  );
+  const errors = await page.evaluate(() => window.__events.filter((e) => e.type === 'error'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the end of the show turns it into a seekable replay', async () => {
+  const name = unique('ended');
+  const { page } = await watchShow(name);
+  await playing(page);
+  await control(name, 'end');
+  const status = page.locator('shoppable-player [part="status"]');
+  await status.waitFor({ state: 'visible', timeout: 20_000 });
+  assert.match(await status.innerText(), /ended/);
+  await page.locator('shoppable-player [part="live-badge"]').waitFor({ state: 'detached' });
+  const { duration } = await media(page);
+  assert.ok(Number.isFinite(duration) && duration > 10, `a replay has a duration: ${duration}`);
+  // Seek back to the start of what the window still holds and play from there.
+  const { seekable } = await media(page);
+  const target = seekable[0] + 1;
+  await page.evaluate((t) => document.querySelector('shoppable-player').player.seek(t), target);
+  await page.waitForFunction(
+    (t) => {
+      const v = document.querySelector('shoppable-player').shadowRoot.querySelector('video');
+      return !v.seeking && v.currentTime > t + 1;
+    },
+    target,
+    { timeout: 20_000 },
+  );
+  await page.close();
+});
