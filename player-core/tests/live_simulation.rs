@@ -243,3 +243,61 @@ fn low_latency_servers_get_blocking_reload_and_delta_requests() {
     assert!(reload.contains("_HLS_skip=YES"), "{reload}");
     assert_eq!(sim.qoe.stall_ms, 0.0);
 }
+
+/// Latency against the true edge of a part-producing show: the last completed part.
+fn latency_to_parts(sim: &Sim) -> f64 {
+    let part = sim.live.as_ref().and_then(|s| s.part_s).unwrap_or(0.5);
+    let produced_parts = (sim.now / 1000.0 / part).floor() * part;
+    let produced_segments = (sim.now / 1000.0 / TD).floor() * TD;
+    // `live_edge` counts whole segments on the engine's timeline; add the parts since.
+    sim.live_edge() + (produced_parts - produced_segments) - sim.position
+}
+
+#[test]
+fn low_latency_parts_hold_the_playhead_near_part_hold_back() {
+    let mut script = LiveScript::new(6);
+    script.part_s = Some(0.5);
+    let mut sim = show(script);
+    sim.run_for(5_000.0);
+    let mut worst: f64 = 0.0;
+    for _ in 0..30 {
+        sim.run_for(1_000.0);
+        worst = worst.max(latency_to_parts(&sim));
+    }
+    // PART-HOLD-BACK is 1.5 s; parts appear every 0.5 s; a little for reload timing.
+    assert!(worst <= 1.5 + 0.5 + 0.75, "worst latency {worst}");
+    assert_eq!(sim.qoe.stall_ms, 0.0, "{:?}", sim.qoe);
+    let parts = sim.fetched.iter().filter(|u| u.contains(".part")).count();
+    assert!(parts > 40, "{parts} parts loaded in 35 s");
+    // A segment loaded part by part is not loaded again whole.
+    for url in sim.fetched.iter().filter(|u| u.ends_with(".part0.m4s")) {
+        let whole = url.replace(".part0", "");
+        assert!(
+            !sim.fetched.contains(&whole),
+            "{whole} loaded again after its parts"
+        );
+    }
+}
+
+#[test]
+fn without_low_latency_a_part_server_is_played_by_whole_segments() {
+    let mut script = LiveScript::new(6);
+    script.part_s = Some(0.5);
+    let mut sim = Sim::live(script, 5e6);
+    let mut config = player_core::hls::EngineConfig::default();
+    config.live.low_latency = false;
+    sim.engine = player_core::hls::Engine::new(config);
+    sim.now = 60_000.0;
+    sim.load_ladder();
+    sim.run_for(20_000.0);
+    assert_eq!(
+        sim.fetched.iter().filter(|u| u.contains(".part")).count(),
+        0
+    );
+    assert!(
+        latency(&sim) <= 3.0 * TD + TD + 0.5,
+        "HOLD-BACK latency {}",
+        latency(&sim)
+    );
+    assert_eq!(sim.qoe.stall_ms, 0.0);
+}

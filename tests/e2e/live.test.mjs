@@ -144,3 +144,46 @@ test('the end of the show turns it into a seekable replay', async () => {
   );
   await page.close();
 });
+
+/** The live edge as published: where the playlist's last full segment and trailing parts end. */
+async function publishedEdge(name, rendition = '144p') {
+  const text = await (await fetch(`${baseUrl()}/live/${name}/${rendition}/index.m3u8`)).text();
+  const first = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)[1]);
+  const lines = text.split('\n');
+  let edge = first * TD;
+  let trailing = 0;
+  for (const line of lines) {
+    const segment = /^#EXTINF:([\d.]+)/.exec(line);
+    if (segment) {
+      edge += Number(segment[1]);
+      trailing = 0;
+    }
+    const part = /^#EXT-X-PART:DURATION=([\d.]+)/.exec(line);
+    if (part) trailing += Number(part[1]);
+  }
+  // Parts listed before a segment's EXTINF belong to it; only those after the last one add.
+  return edge + trailing;
+}
+
+test('low-latency HLS plays part by part near PART-HOLD-BACK', async () => {
+  const name = unique('low') + '-ll';
+  const { page } = await watchShow(name);
+  const partRequests = [];
+  page.on('request', (request) => {
+    const range = request.headers().range;
+    if (/\/seg_\d+\.ts$/.test(new URL(request.url()).pathname) && range) partRequests.push(range);
+  });
+  await playing(page);
+  await page.waitForTimeout(4_000);
+  let worst = 0;
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(1_000);
+    const { time, paused } = await media(page);
+    assert.equal(paused, false);
+    worst = Math.max(worst, (await publishedEdge(name)) - time);
+  }
+  // PART-HOLD-BACK is 1.5 s and parts are 0.5 s; regular HLS would sit 6 s behind.
+  assert.ok(worst <= 1.5 + 0.5 + 1.0, `worst latency ${worst.toFixed(2)} s behind the published edge`);
+  assert.ok(partRequests.length >= 8, `parts loaded as byte ranges of segments: ${partRequests.length}`);
+  await page.close();
+});

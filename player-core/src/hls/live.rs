@@ -23,6 +23,9 @@ pub struct LiveConfig {
     /// A playlist unchanged for this many target durations is stale: the player says
     /// "reconnecting" and keeps trying.
     pub stale_after_target_durations: f64,
+    /// Load LL-HLS parts at the live edge (and aim for `PART-HOLD-BACK`); false plays
+    /// low-latency streams like regular ones, whole segments at `HOLD-BACK`.
+    pub low_latency: bool,
 }
 
 impl Default for LiveConfig {
@@ -33,6 +36,7 @@ impl Default for LiveConfig {
             latency_tolerance_s: 0.5,
             jump_after_target_durations: 3.0,
             stale_after_target_durations: 3.0,
+            low_latency: true,
         }
     }
 }
@@ -59,7 +63,7 @@ pub fn window_start(playlist: &MediaPlaylist) -> f64 {
 /// The latency to aim for, in seconds behind the live edge.
 pub fn target_latency(config: &LiveConfig, playlist: &MediaPlaylist) -> f64 {
     let server = playlist.server_control.as_ref();
-    let low_latency = playlist.part_inf.is_some();
+    let low_latency = config.low_latency && playlist.part_inf.is_some();
     config
         .target_latency_s
         .or_else(|| {

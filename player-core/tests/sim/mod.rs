@@ -78,6 +78,8 @@ pub struct LiveScript {
     pub moments: Vec<(&'static str, f64, f64, &'static str)>,
     /// Extra playlist header lines (e.g. `EXT-X-SERVER-CONTROL`).
     pub header: String,
+    /// LL-HLS: parts of this many seconds, listed for the last segments and the one in progress.
+    pub part_s: Option<f64>,
 }
 
 /// The show's program date-time at show second 0: 2026-11-22T10:00:00Z.
@@ -114,6 +116,7 @@ impl LiveScript {
             ended_at: None,
             moments: Vec::new(),
             header: String::new(),
+            part_s: None,
         }
     }
 
@@ -140,11 +143,37 @@ impl LiveScript {
                 ));
             }
         }
+        if let Some(part_s) = self.part_s {
+            text.push_str(&format!(
+                "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={:.3},HOLD-BACK={:.3}\n#EXT-X-PART-INF:PART-TARGET={part_s:.3}\n",
+                3.0 * part_s,
+                3.0 * self.segment_s
+            ));
+        }
+        let parts_per_segment = self
+            .part_s
+            .map_or(0, |p| (self.segment_s / p).round() as u64);
+        let part_lines = |text: &mut String, msn: u64, count: u64| {
+            for k in 0..count {
+                let independent = if k == 0 { ",INDEPENDENT=YES" } else { "" };
+                text.push_str(&format!(
+                    "#EXT-X-PART:DURATION={:.3},URI=\"{rung}-seg{msn:05}.part{k}.m4s\"{independent}\n",
+                    self.part_s.unwrap_or(0.0)
+                ));
+            }
+        };
         for msn in first..produced {
+            if msn + 2 >= produced {
+                part_lines(&mut text, msn, parts_per_segment);
+            }
             text.push_str(&format!(
                 "#EXTINF:{:.3},\n{rung}-seg{msn:05}.m4s\n",
                 self.segment_s
             ));
+        }
+        if let (Some(part_s), false) = (self.part_s, ended) {
+            let done = ((at / 1000.0 - produced as f64 * self.segment_s) / part_s).floor() as u64;
+            part_lines(&mut text, produced, done.min(parts_per_segment));
         }
         if ended {
             text.push_str("#EXT-X-ENDLIST\n");
@@ -450,6 +479,20 @@ impl Sim {
                         };
                         self.files.insert(path.clone(), file);
                     }
+                    if let (Some(script), Some((msn, k, bandwidth))) =
+                        (&self.live, live_part(&path))
+                    {
+                        let part_s = script.part_s.unwrap_or(0.5);
+                        let start = msn as f64 * script.segment_s + k as f64 * part_s;
+                        let size = (bandwidth as f64 * part_s / 8.0) as usize;
+                        let media = Some((start, start + part_s, bandwidth));
+                        let file = ServedFile {
+                            body: b"moofmdat".to_vec(),
+                            size,
+                            media,
+                        };
+                        self.files.insert(path.clone(), file);
+                    }
                     let request = player_core::hls::FetchRequest {
                         url: path,
                         ..request
@@ -653,4 +696,14 @@ fn live_rung(url: &str) -> Option<&'static str> {
         return None;
     }
     LADDER.iter().find(|r| r.name == rung).map(|r| r.name)
+}
+
+/// A live part URL (`…/{rung}/{rung}-seg{msn}.part{k}.m4s`): its segment, part and bandwidth.
+fn live_part(url: &str) -> Option<(u64, u64, u64)> {
+    let file = url.rsplit('/').next()?;
+    let (name, rest) = file.split_once("-seg")?;
+    let (msn, rest) = rest.split_once(".part")?;
+    let k = rest.strip_suffix(".m4s")?;
+    let bandwidth = LADDER.iter().find(|r| r.name == name)?.bandwidth;
+    Some((msn.parse().ok()?, k.parse().ok()?, bandwidth))
 }

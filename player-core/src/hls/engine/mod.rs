@@ -149,6 +149,12 @@ enum Purpose {
         /// Media Sequence Number.
         msn: u64,
     },
+    /// LL-HLS: part `part` of segment `msn` (the one in progress, or a recent one).
+    Part {
+        level: usize,
+        msn: u64,
+        part: u32,
+    },
     /// The AES-128 key at `key` in the level's playlist's key list.
     Key {
         level: usize,
@@ -161,7 +167,7 @@ impl Purpose {
         match self {
             Purpose::Source | Purpose::MediaPlaylist { .. } => RequestKind::Playlist,
             Purpose::InitSegment { .. } => RequestKind::InitSegment,
-            Purpose::Segment { .. } => RequestKind::Segment,
+            Purpose::Segment { .. } | Purpose::Part { .. } => RequestKind::Segment,
             Purpose::Key { .. } => RequestKind::Key,
         }
     }
@@ -192,6 +198,8 @@ struct Level {
 struct LoadCursor {
     level: usize,
     msn: u64,
+    /// LL-HLS: parts `0..=part` of segment `msn` are loaded, the rest not yet.
+    part: Option<u32>,
 }
 
 /// The HLS playback engine. See the module docs.
@@ -434,6 +442,9 @@ impl Engine {
                 self.estimator.sample(body.bytes.len(), body.elapsed_ms);
                 self.on_segment(level, msn, body.bytes);
             }
+            // Parts arrive as fast as they are produced, not as fast as the link allows: no
+            // bandwidth sample.
+            Purpose::Part { level, msn, part } => self.on_part(level, msn, part, body.bytes),
             Purpose::Key { .. } => match key_from_bytes(&body.bytes) {
                 Ok(key) => self.keys.push((request.url.clone(), key)),
                 Err(error) => self.fail(
@@ -470,9 +481,9 @@ impl Engine {
                     Purpose::Source | Purpose::MediaPlaylist { .. } => {
                         (ErrorCode::ManifestLoad, "the video's playlist")
                     }
-                    Purpose::InitSegment { .. } | Purpose::Segment { .. } => {
-                        (ErrorCode::SegmentLoad, "part of the video")
-                    }
+                    Purpose::InitSegment { .. }
+                    | Purpose::Segment { .. }
+                    | Purpose::Part { .. } => (ErrorCode::SegmentLoad, "part of the video"),
                     Purpose::Key { .. } => (ErrorCode::SegmentLoad, "the video's decryption key"),
                 };
                 self.fail(
@@ -743,6 +754,34 @@ impl Engine {
                 );
             }
         }
+        if self.append_media(bytes, context, url) {
+            self.last_loaded = Some(LoadCursor {
+                level,
+                msn,
+                part: None,
+            });
+        }
+    }
+
+    /// LL-HLS: a part arrived. It is placed after the parts before it in its segment.
+    fn on_part(&mut self, level: usize, msn: u64, part: u32, bytes: Vec<u8>) {
+        let Some(playlist) = self.levels.get(level).and_then(|l| l.playlist.as_ref()) else {
+            return;
+        };
+        let Some((context, _, uri, _)) = part_placement(playlist, msn, part) else {
+            return; // Slid out of the window while it downloaded.
+        };
+        if self.append_media(bytes, context, uri) {
+            self.last_loaded = Some(LoadCursor {
+                level,
+                msn,
+                part: Some(part),
+            });
+        }
+    }
+
+    /// Transmuxes MPEG-TS (fMP4 passes through) and appends it. False when it failed.
+    fn append_media(&mut self, mut bytes: Vec<u8>, context: SegmentContext, url: String) -> bool {
         if looks_like_mpeg_ts(&bytes) {
             match self.transmuxer.transmux(&bytes, context) {
                 Ok(fragment) => {
@@ -754,24 +793,26 @@ impl Engine {
                     bytes = fragment.media;
                 }
                 Err(error) => {
-                    return self.fail(
+                    self.fail(
                         ErrorCode::SegmentParse,
                         format!("A video segment could not be read: {error}."),
                         Some(url),
                     );
+                    return false;
                 }
             }
         } else if self.source_buffer_mime.is_none() {
             // fMP4 media without an init section: the playlist promised what it did not deliver.
-            return self.fail(
+            self.fail(
                 ErrorCode::SegmentParse,
                 "A video segment arrived before its initialization section.".into(),
                 Some(url),
             );
+            return false;
         }
         self.end_of_stream_sent = false;
-        self.last_loaded = Some(LoadCursor { level, msn });
         self.push_buffer_op(Command::Append(bytes));
+        true
     }
 
     fn init_url(&self, level: usize, section: u32) -> Option<String> {
@@ -910,7 +951,12 @@ impl Engine {
         // Reconsider quality between downloads, when the last sample has been taken.
         if self.choice == RenditionChoice::Auto {
             let wanted = self.abr_choice();
-            if wanted != level && self.in_flight.iter().all(|r| !is_media(r.purpose)) {
+            // A segment half loaded by parts is finished in its rendition first.
+            let mid_segment = self.last_loaded.is_some_and(|c| c.part.is_some());
+            if wanted != level
+                && !mid_segment
+                && self.in_flight.iter().all(|r| !is_media(r.purpose))
+            {
                 self.switch_level(wanted, true);
                 level = wanted;
             }
@@ -944,6 +990,9 @@ impl Engine {
             return;
         }
 
+        if self.load_next_part(level) {
+            return;
+        }
         let Some(playlist) = self.levels[level].playlist.as_ref() else {
             return;
         };
@@ -1038,6 +1087,63 @@ impl Engine {
         self.send(Purpose::Segment { level, msn }, uri, range, 1);
     }
 
+    /// LL-HLS: at the live edge, media comes part by part. Sends the next part when one is due
+    /// and returns true; false leaves the choice to whole segments (or to waiting).
+    fn load_next_part(&mut self, level: usize) -> bool {
+        if !self.config.live.low_latency || self.live.is_none() {
+            return false;
+        }
+        let Some(playlist) = self.levels[level].playlist.as_ref() else {
+            return false;
+        };
+        if playlist.part_inf.is_none() {
+            return false;
+        }
+        let in_progress = playlist.next_media_sequence();
+        let (msn, part) = match self.last_loaded {
+            Some(c) if c.level == level => match c.part {
+                // The last part of a segment that is now complete: on to the next segment.
+                Some(p)
+                    if playlist
+                        .index_of_sequence(c.msn)
+                        .is_some_and(|i| playlist.segments[i].parts.len() <= p as usize + 1) =>
+                {
+                    (c.msn + 1, 0)
+                }
+                Some(p) => (c.msn, p + 1),
+                None => (c.msn + 1, 0),
+            },
+            // After a rendition switch the whole-segment path finds the place.
+            Some(_) => return false,
+            None => {
+                // Joining: parts only when the join point lies in the segment still being made.
+                let at = self.buffered.end_of_run(self.media.position);
+                if segment_at(playlist, at).is_some_and(|i| i < playlist.segments.len()) {
+                    return false;
+                }
+                (in_progress, 0)
+            }
+        };
+        // A listed segment not started part by part is loaded whole.
+        if msn != in_progress && part == 0 {
+            return false;
+        }
+        let Some((_, init_section, uri, range)) = part_placement(playlist, msn, part) else {
+            return false;
+        };
+        if let Some(section) = init_section {
+            if self.appended_init != Some((level, section)) {
+                if let Some(init) = playlist.init_sections.get(section as usize) {
+                    let (uri, range) = (init.uri.clone(), init.byte_range);
+                    self.send(Purpose::InitSegment { level, section }, uri, range, 1);
+                }
+                return true;
+            }
+        }
+        self.send(Purpose::Part { level, msn, part }, uri, range, 1);
+        true
+    }
+
     /// Emergency switch-down: a segment download that has already taken longer than the media
     /// left in the buffer, and far longer than the estimate predicted, will stall playback
     /// before it ends. Abandon it and load the same segment from a lower rendition.
@@ -1077,7 +1183,11 @@ impl Engine {
         let lower = self.abr_choice().min(level - 1);
         self.switch_level(lower, true);
         // Continue at the same time in the lower rendition.
-        self.last_loaded = msn.checked_sub(1).map(|msn| LoadCursor { level, msn });
+        self.last_loaded = msn.checked_sub(1).map(|msn| LoadCursor {
+            level,
+            msn,
+            part: None,
+        });
     }
 
     fn announce_stream(&mut self, level: usize) {
@@ -1136,8 +1246,48 @@ impl Engine {
 fn is_media(purpose: Purpose) -> bool {
     matches!(
         purpose,
-        Purpose::InitSegment { .. } | Purpose::Segment { .. } | Purpose::Key { .. }
+        Purpose::InitSegment { .. }
+            | Purpose::Segment { .. }
+            | Purpose::Part { .. }
+            | Purpose::Key { .. }
     )
+}
+
+/// Where part `part` of segment `msn` belongs: its timeline context, init section, URI and
+/// byte range. Parts of the segment in progress follow the last listed segment.
+fn part_placement(
+    playlist: &MediaPlaylist,
+    msn: u64,
+    part: u32,
+) -> Option<(SegmentContext, Option<u32>, String, Option<ByteRange>)> {
+    let (parts, start, discontinuity_sequence, init) = match playlist.index_of_sequence(msn) {
+        Some(i) => {
+            let s = &playlist.segments[i];
+            (&s.parts, s.start, s.discontinuity_sequence, s.init_section)
+        }
+        None if msn == playlist.next_media_sequence() => {
+            let last = playlist.segments.last();
+            let start = last.map_or(0.0, |s| s.start + s.duration);
+            let sequence = last.map_or(playlist.discontinuity_sequence, |s| {
+                s.discontinuity_sequence
+            });
+            (
+                &playlist.pending_parts,
+                start,
+                sequence,
+                last.and_then(|s| s.init_section),
+            )
+        }
+        None => return None,
+    };
+    let index = usize::try_from(part).ok()?;
+    let this = parts.get(index)?;
+    let offset: f64 = parts[..index].iter().map(|p| p.duration).sum();
+    let context = SegmentContext {
+        start: start + offset,
+        discontinuity_sequence,
+    };
+    Some((context, init, this.uri.clone(), this.byte_range))
 }
 
 /// The SourceBuffer MIME type for fMP4 with these codecs.
