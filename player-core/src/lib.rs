@@ -5,6 +5,7 @@
 //! browser API. The one exception is [`web`] (feature `web`, wasm32 only), the thin driver that
 //! performs the I/O the engine asks for.
 
+pub mod analytics;
 pub mod commerce;
 pub mod error;
 pub mod hls;
