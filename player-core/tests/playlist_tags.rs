@@ -4,45 +4,11 @@
 
 use player_core::hls::playlist::{
     parse_playlist, parse_playlist_with, ByteRange, ClientAttributeValue, DateTime, KeyMethod,
-    MediaPlaylist, MultivariantPlaylist, ParseOptions, Playlist, PlaylistError,
-    PlaylistErrorKind as Kind, PlaylistType, VariableSource,
+    ParseOptions, Playlist, PlaylistErrorKind as Kind, PlaylistType, VariableSource,
 };
 
-const URL: &str = "https://cdn.example/show/720p/index.m3u8";
-
-fn media(text: &str) -> MediaPlaylist {
-    match parse_playlist(text, URL) {
-        Ok(Playlist::Media(m)) => m,
-        other => panic!("expected a media playlist, got {other:?}"),
-    }
-}
-
-fn multivariant(text: &str) -> MultivariantPlaylist {
-    match parse_playlist(text, URL) {
-        Ok(Playlist::Multivariant(m)) => m,
-        other => panic!("expected a multivariant playlist, got {other:?}"),
-    }
-}
-
-fn error(text: &str) -> PlaylistError {
-    match parse_playlist(text, URL) {
-        Err(e) => e,
-        Ok(p) => panic!("expected an error, parsed {p:?}"),
-    }
-}
-
-/// A media playlist with `body` between the header and one closing segment.
-fn with_segment(body: &str) -> String {
-    format!("#EXTM3U\n#EXT-X-TARGETDURATION:6\n{body}\n#EXTINF:6,\nlast.ts\n")
-}
-
-fn assert_error(e: &PlaylistError, line: usize, attribute: Option<&str>, kind: Kind) {
-    assert_eq!(
-        (e.line, e.attribute.as_deref(), &e.kind),
-        (line, attribute, &kind),
-        "{e}"
-    );
-}
+mod playlist_support;
+use playlist_support::*;
 
 // ---- EXTM3U and general line handling ----
 

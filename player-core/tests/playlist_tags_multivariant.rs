@@ -1,34 +1,10 @@
 //! One or more tests per Multivariant Playlist tag: what is parsed, and which line and
 //! attribute an error names.
 
-use player_core::hls::playlist::{
-    parse_playlist, MediaType, MultivariantPlaylist, Playlist, PlaylistError,
-    PlaylistErrorKind as Kind, SessionDataFormat,
-};
+use player_core::hls::playlist::{MediaType, PlaylistErrorKind as Kind, SessionDataFormat};
 
-const URL: &str = "https://cdn.example/show/720p/index.m3u8";
-
-fn multivariant(text: &str) -> MultivariantPlaylist {
-    match parse_playlist(text, URL) {
-        Ok(Playlist::Multivariant(m)) => m,
-        other => panic!("expected a multivariant playlist, got {other:?}"),
-    }
-}
-
-fn error(text: &str) -> PlaylistError {
-    match parse_playlist(text, URL) {
-        Err(e) => e,
-        Ok(p) => panic!("expected an error, parsed {p:?}"),
-    }
-}
-
-fn assert_error(e: &PlaylistError, line: usize, attribute: Option<&str>, kind: Kind) {
-    assert_eq!(
-        (e.line, e.attribute.as_deref(), &e.kind),
-        (line, attribute, &kind),
-        "{e}"
-    );
-}
+mod playlist_support;
+use playlist_support::*;
 
 // ---- Multivariant Playlist tags ----
 
