@@ -9,21 +9,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, writeResult, packageVersion } from './lib/env.mjs';
-import { median, ratio, plateau, qoe, longTaskSummary } from './lib/stats.mjs';
+import { median, quantile, ratio, plateau, qoe, longTaskSummary } from './lib/stats.mjs';
 import { FIXTURE, INSTRUMENT, PLAYERS, sleep, shellUrl, launch, open as openIn, firstFrame, memorySession, memorySample } from './lib/chromium.mjs';
 
 const smoke = env.smoke;
 const base = env.baseUrl;
 
 const plan = smoke
-  ? { ttffRuns: 1, longTaskSeconds: 2, cycles: 2, checkpoints: [0, 1, 2] }
-  : { ttffRuns: 10, longTaskSeconds: 20, cycles: 100, checkpoints: [0, 1, 10, 25, 50, 75, 100] };
+  ? { ttffRuns: 1, longTaskSeconds: 2, cycles: 2, reportedCycle: 2, checkpoints: [0, 1, 2] }
+  : // The issue asks for memory after 100 cycles; going on to 300 gives the plateau check more
+    // power (a leak grows with every cycle; an allocator settling does not).
+    { ttffRuns: 10, longTaskSeconds: 20, cycles: 300, reportedCycle: 100, checkpoints: [0, 1, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300] };
 const abrStream = smoke
   ? { url: FIXTURE, master: join(env.root, 'tests/fixtures/streams/vod-fmp4/master.m3u8') }
   : { url: env.abrUrl, master: env.abrMaster };
 const abrTrace = smoke
   ? [{ kbps: 4000, seconds: 2 }, { kbps: 600, seconds: 2 }, { kbps: 2000, seconds: 2 }]
-  : [{ kbps: 4000, seconds: 20 }, { kbps: 600, seconds: 40 }, { kbps: 2000, seconds: 30 }];
+  : [{ kbps: 4000, seconds: 20 }, { kbps: 600, seconds: 40 }, { kbps: 2000, seconds: 40 }];
+
+const ABR_PLAYER_WIDTH = 1280;
 
 const browser = await launch();
 const open = () => openIn(browser);
@@ -61,6 +65,10 @@ async function timeToFirstFrame() {
     oursMs: ours,
     hlsjsMs: hlsjs,
     ratio: ratio(ours, hlsjs),
+    // The middle half of each player's runs: how far apart the medians are against the noise.
+    iqr: Object.fromEntries(
+      PLAYERS.map((p) => [p, [quantile(runs[p].map((r) => r.ms), 0.25), quantile(runs[p].map((r) => r.ms), 0.75)]]),
+    ),
     samples: { ours: runs.ours.map((r) => r.ms), hlsjs: runs.hlsjs.map((r) => r.ms) },
     firstFrameBy: [...new Set([...runs.ours, ...runs.hlsjs].map((r) => r.by))],
     errors: [...runs.ours, ...runs.hlsjs].flatMap((r) => r.errors),
@@ -156,6 +164,7 @@ async function createDestroyCycles(player) {
     return {
       player,
       cycles: plan.cycles,
+      reportedCycle: plan.reportedCycle,
       seconds: (Date.now() - started) / 1000,
       failures,
       samples,
@@ -187,7 +196,9 @@ function bitrateByHeight(masterPath) {
 
 /** One player under the trace, through Chrome DevTools Protocol network emulation. */
 async function abrRun(player, rates) {
-  const { context, page, errors } = await open();
+  // Large enough for the top rung at device pixel ratio 1: our engine caps quality to the
+  // player's size (hls.js does not by default), and the comparison is about the network.
+  const { context, page, errors } = await openIn(browser, { width: 1400, height: 900 });
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
@@ -198,11 +209,18 @@ async function abrRun(player, rates) {
         downloadThroughput: (kbps * 1000) / 8,
         uploadThroughput: (kbps * 1000) / 8,
       });
+    // Which rendition each media segment was fetched from, and when: the network side of the
+    // decisions, which the screen shows only once the buffer ahead has played out.
+    const fetched = [];
+    page.on('request', (request) => {
+      const match = /\/([^/]+)\/[^/]+\.(?:m4s|ts)(?:\?|$)/.exec(request.url());
+      if (match) fetched.push({ t: Date.now(), rendition: match[1] });
+    });
     const phases = [];
     await throttle(abrTrace[0].kbps);
     let from = Date.now();
     // Awaited after the trace; caught now so a failed load cannot go unhandled meanwhile.
-    const loading = page.goto(shellUrl(player, abrStream.url)).then(() => null, (error) => error);
+    const loading = page.goto(shellUrl(player, abrStream.url, `&width=${ABR_PLAYER_WIDTH}`)).then(() => null, (error) => error);
     for (const [index, step] of abrTrace.entries()) {
       if (index > 0) await throttle(step.kbps);
       phases.push({ name: `${step.kbps} kbit/s`, from, to: from + step.seconds * 1000 });
@@ -218,7 +236,24 @@ async function abrRun(player, rates) {
         : null;
     });
     if (!recorded) throw new Error(`${player} never showed a frame under the trace`);
-    return { player, firstFrameMs: recorded.firstFrame, waitingEvents: recorded.waitingEvents, ...qoe(recorded.samples, rates, phases), errors };
+    const start = phases[0].from;
+    const result = qoe(recorded.samples, rates, phases);
+    for (const [index, phase] of phases.entries()) {
+      const counts = {};
+      for (const f of fetched) if (f.t >= phase.from && f.t < phase.to) counts[f.rendition] = (counts[f.rendition] || 0) + 1;
+      result.phases[index].segmentsFetched = counts;
+    }
+    return {
+      player,
+      firstFrameMs: recorded.firstFrame,
+      waitingEvents: recorded.waitingEvents,
+      ...result,
+      // One sample a second: [seconds since the trace started, currentTime, videoHeight].
+      timeline: recorded.samples
+        .filter((_, i) => i % 4 === 0)
+        .map((x) => [Math.round((x.t - start) / 100) / 10, Math.round(x.time * 10) / 10, x.height]),
+      errors,
+    };
   } finally {
     await context.close();
   }
@@ -229,7 +264,7 @@ async function abr() {
   const rates = bitrateByHeight(abrStream.master);
   // Both at once, each on its own emulated link: the same trace at the same moments.
   const [ours, hlsjs] = await Promise.all(PLAYERS.map((player) => abrRun(player, rates)));
-  return { stream: abrStream.url, trace: abrTrace, bitrateByHeight: rates, ours, hlsjs };
+  return { stream: abrStream.url, trace: abrTrace, playerWidth: ABR_PLAYER_WIDTH, bitrateByHeight: rates, ours, hlsjs };
 }
 
 // ── Running them ──────────────────────────────────────────────────────────────────────────────

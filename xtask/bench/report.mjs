@@ -99,21 +99,21 @@ if (failed(cycles)) {
 } else {
   const o = cycles.ours;
   const h = cycles.hlsjs;
-  const last = (r) => r.samples.at(-1);
-  const growth = (v) => (v.growth === null ? 'n/a' : signedMiB(v.growth));
+  const at = (r) => r.samples.find((s) => s.cycle === r.reportedCycle) ?? r.samples.at(-1);
+  const growth = (v) => (v.growth === null ? 'n/a' : `${signedMiB(v.growth)} from cycle ${v.fromX} to ${v.toX}`);
   row(
     6,
-    `JS heap after ${o.cycles} create/destroy cycles (growth over the 2nd half)`,
-    `${MiB(last(o).jsHeapUsed)} (${growth(o.verdict.jsHeap)})`,
-    `hls.js ${MiB(last(h).jsHeapUsed)} (${growth(h.verdict.jsHeap)})`,
+    `JS heap after ${o.reportedCycle} create/destroy cycles (plateau checked over ${o.cycles})`,
+    `${MiB(at(o).jsHeapUsed)} (${growth(o.verdict.jsHeap)})`,
+    `hls.js ${MiB(at(h).jsHeapUsed)} (${growth(h.verdict.jsHeap)})`,
     '—',
     'plateau',
     o.verdict.jsHeap.plateaus === null ? 'n/a' : ok(o.verdict.jsHeap.plateaus),
   );
   row(
     6,
-    `Wasm linear memory after ${o.cycles} cycles (growth over the 2nd half)`,
-    `${MiB(last(o).wasm)} (${growth(o.verdict.wasm)})`,
+    `Wasm linear memory after ${o.reportedCycle} cycles (plateau checked over ${o.cycles})`,
+    `${MiB(at(o).wasm)} (${growth(o.verdict.wasm)})`,
     'hls.js has no wasm',
     '—',
     'plateau',
@@ -325,12 +325,14 @@ function markdown() {
   else {
     push(
       table(
-        ['Player', 'Median', 'Runs (ms)'],
+        ['Player', 'Median', 'Middle half of the runs', 'Runs (ms, in order)'],
         [
-          ['ours (`engine="mse"`)', ms(ttff.oursMs), ttff.samples.ours.map((x) => x.toFixed(0)).join(', ')],
-          [`hls.js ${b.hlsjs} (defaults)`, ms(ttff.hlsjsMs), ttff.samples.hlsjs.map((x) => x.toFixed(0)).join(', ')],
+          ['ours (`engine="mse"`)', ms(ttff.oursMs), iqrText(ttff.iqr?.ours), ttff.samples.ours.map((x) => x.toFixed(0)).join(', ')],
+          [`hls.js ${b.hlsjs} (defaults)`, ms(ttff.hlsjsMs), iqrText(ttff.iqr?.hlsjs), ttff.samples.hlsjs.map((x) => x.toFixed(0)).join(', ')],
         ],
       ),
+      '',
+      ttffOverlap(ttff),
       '',
       `Stream \`${ttff.stream}\` (the 3-rendition fMP4 test ladder), same server, same page shell ` +
         '(`xtask/bench/pages/shell.html`), which loads either player\'s script and creates the player once ' +
@@ -380,7 +382,8 @@ function markdown() {
   else {
     const c = cycles.ours;
     push(
-      `**${c.cycles} create/destroy cycles** (${c.seconds.toFixed(0)} s, ${c.failures} cycles without a first frame within 15 s). ` +
+      `**${c.cycles} create/destroy cycles** (${c.seconds.toFixed(0)} s, ${c.failures} cycles without a first frame within 15 s; ` +
+        `the issue asks for the state after ${c.reportedCycle}, and the run goes on to ${c.cycles} so that a slow leak has room to show). ` +
         'Each cycle inserts a player for the fMP4 test ladder, waits for its first frame and removes it ' +
         '(ours: `element.remove()`, which destroys the player; hls.js: `hls.destroy()` and removing the video). ' +
         'Samples after two forced full garbage collections (CDP `HeapProfiler.collectGarbage`).',
@@ -442,7 +445,7 @@ function markdown() {
     const phaseNames = abr.ours.phases.map((p) => p.name);
     push(
       table(
-        ['Player', 'Stall time', 'Mean bitrate', 'Switches', ...phaseNames.map((n) => `Mean bitrate / stall at ${n}`), 'First frame'],
+        ['Player', 'Stall time', 'Mean bitrate', 'Switches', ...phaseNames.map((n) => `At ${n}: mean bitrate / stall`), 'First frame'],
         [['ours', abr.ours], [`hls.js ${b.hlsjs}`, abr.hlsjs]].map(([name, r]) => [
           name,
           ms(r.stallMs),
@@ -453,6 +456,22 @@ function markdown() {
         ]),
       ),
       '',
+      'Media segments fetched from each rendition during each phase (the decisions on the network side; ' +
+        'the screen shows them once the buffer ahead has played out, so the per-phase bitrates above lag them):',
+      '',
+      table(
+        ['Player', ...phaseNames],
+        [['ours', abr.ours], [`hls.js ${b.hlsjs}`, abr.hlsjs]].map(([name, r]) => [
+          name,
+          ...r.phases.map((p) =>
+            Object.entries(p.segmentsFetched || {})
+              .sort((x, y) => parseInt(y[0], 10) - parseInt(x[0], 10))
+              .map(([rendition, count]) => `${rendition} × ${count}`)
+              .join(', ') || 'none',
+          ),
+        ]),
+      ),
+      '',
       `Stream \`${abr.stream}\`: ${Object.entries(abr.bitrateByHeight)
         .sort((x, y) => y[1] - x[1])
         .map(([h, bw]) => `${h}p ${kbps(bw)}`)
@@ -460,7 +479,9 @@ function markdown() {
         `Trace: ${abr.trace.map((s) => `${s.kbps} kbit/s for ${s.seconds} s`).join(', then ')}, applied from ` +
         'navigation on with CDP `Network.emulateNetworkConditions` (20 ms latency) to each player\'s page. ' +
         'Both players ran at the same time, each in its own context on its own emulated link, so they ' +
-        'saw the same trace at the same moments. Figures come from the video element, the same way for ' +
+        `saw the same trace at the same moments. Both players are ${abr.playerWidth ?? 640} CSS pixels wide at device ` +
+        'pixel ratio 1, so no rung is ruled out by size (ours caps quality to the player\'s size; hls.js does ' +
+        'not by default). Figures come from the video element, the same way for ' +
         'both: sampled every 250 ms from the first frame; **stall time** is wall time during which the video ' +
         'was playing (not paused, not ended) but its `currentTime` advanced by less than a tenth of the ' +
         'wall time; **mean bitrate** is the declared bitrate of the rendition on screen (`videoHeight`), ' +
@@ -487,6 +508,23 @@ function markdown() {
     '',
   );
   return `${out.join('\n')}`;
+}
+
+function iqrText(iqr) {
+  return Array.isArray(iqr) && iqr.every(Number.isFinite) ? `${ms(iqr[0])} – ${ms(iqr[1])}` : 'n/a';
+}
+
+/** Whether the medians differ by more than the spread of the runs: said, not left to guess. */
+function ttffOverlap(ttff) {
+  const a = ttff.iqr?.ours;
+  const b = ttff.iqr?.hlsjs;
+  if (!a || !b || ttff.runs < 4) return '';
+  const overlap = a[0] <= b[1] && b[0] <= a[1];
+  return overlap
+    ? 'The middle halves of the two players\' runs overlap: on this shared machine the difference between ' +
+        'the medians is within run-to-run noise, and another run can put the ratio on the other side of 1.'
+    : 'The middle halves of the two players\' runs do not overlap: the difference is larger than this ' +
+        'machine\'s run-to-run noise.';
 }
 
 function fmtLoad(load) {

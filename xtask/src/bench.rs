@@ -83,7 +83,6 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
 /// The smoke run for `cargo xtask test`, which has already provisioned, generated the fixtures
 /// and built the SDK: only the bench's own npm packages and wasm module are prepared here.
 // Not called yet: `cargo xtask test` is to call it after its own build step.
-#[allow(dead_code)]
 pub fn smoke(root: &Path) -> Result<()> {
     let started = Instant::now();
     provision::npm_dependencies(&root.join(BENCH_DIR))?;
@@ -101,6 +100,13 @@ fn measure(root: &Path, mode: Mode, started: Instant) -> Result<()> {
     fs::create_dir_all(&results)
         .with_context(|| format!("could not create {}", results.display()))?;
 
+    // The statistics every figure goes through, checked on inputs with known answers first.
+    process::run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=dot", "lib/stats.test.mjs"])
+            .current_dir(root.join(BENCH_DIR)),
+    )
+    .context("the bench's own unit tests failed")?;
     let server = site::spawn(root)?;
     let base_url = format!("http://127.0.0.1:{}", server.port);
     println!("bench: {} run, server on {base_url}", mode.name());

@@ -41,6 +41,11 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         report.step("browser tests (node --test)", || {
             browser_tests(root, options)
         });
+        // Every measurement of `cargo xtask bench` once, on tiny inputs: the bench itself stays
+        // runnable. Timings are never asserted here.
+        if !options.e2e_only {
+            report.step("bench smoke (cargo xtask bench --smoke)", || crate::bench::smoke(root));
+        }
     } else {
         report.skipped(
             "browser tests (node --test)",

@@ -35,8 +35,8 @@ export function launch() {
 }
 
 /** A fresh context and page that records uncaught errors. */
-export async function open(browser) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+export async function open(browser, viewport = { width: 1000, height: 700 }) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));

@@ -8,6 +8,16 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The `q` quantile (0–1) by linear interpolation between order statistics. */
+export function quantile(values, q) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.ceil(position);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
 /** `ours / theirs` when both are positive numbers, else `null`. */
 export function ratio(ours, theirs) {
   return Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? ours / theirs : null;

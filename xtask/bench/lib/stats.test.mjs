@@ -1,7 +1,7 @@
 // `node --test lib/` — the pure parts of the bench, checked on inputs whose answer is known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, ratio, plateau, qoe, longTaskSummary } from './stats.mjs';
+import { median, quantile, ratio, plateau, qoe, longTaskSummary } from './stats.mjs';
 import { mediaPlaylist, multivariantPlaylist } from './playlists.mjs';
 
 test('median of odd and even counts, ignoring non-numbers', () => {
@@ -9,6 +9,12 @@ test('median of odd and even counts, ignoring non-numbers', () => {
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.equal(median([null, 5, NaN]), 5);
   assert.equal(median([]), null);
+});
+
+test('quantiles interpolate between order statistics', () => {
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
+  assert.equal(quantile([10, 20], 0.5), 15);
+  assert.equal(quantile([], 0.5), null);
 });
 
 test('ratio refuses missing or zero denominators', () => {

@@ -24,6 +24,9 @@
     else resolve();
   });
 
+  const width = Number(params.get('width'));
+  if (width > 0) document.documentElement.style.setProperty('--player-width', `${width}px`);
+
   let current = null;
   bench.player = player;
   bench.ready = Promise.all([loaded, parsed]);
