@@ -10,13 +10,16 @@ const ATTRIBUTES = [
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
-/** The element's attributes as `createPlayer` options. */
+/** The element's attributes (and inline feed) as `createPlayer` options. */
 export function optionsFromAttributes(element) {
   const options = {};
   for (const name of ATTRIBUTES) {
     if (!element.hasAttribute(name)) continue;
     options[camel(name)] = BOOLEAN.has(name) ? true : element.getAttribute(name);
   }
+  // An inline feed: <shoppable-player><script type="application/json">{…}</script></shoppable-player>
+  const inline = element.querySelector(':scope > script[type="application/json"]');
+  if (inline) options.productsJson = inline.textContent;
   return options;
 }
 
@@ -33,7 +36,7 @@ export function defineElement(loadEngine, name = 'shoppable-player') {
     #player = null;
     #attaching = null;
 
-    /** The player API (`play`, `pause`, `seek`, `load`, `on`, `destroy`, …) once attached. */
+    /** The player API (`play`, `seek`, `setProducts`, `cart`, `on`, `destroy`, …) once attached. */
     get player() {
       return this.#player;
     }

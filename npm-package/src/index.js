@@ -12,6 +12,7 @@ const loadWasm = () => (wasm ??= init());
 class Player {
   #host;
   #handle = null;
+  #cart = null;
   #destroyed = false;
 
   constructor(host, options) {
@@ -23,8 +24,9 @@ class Player {
   }
 
   #whenReady(action) {
-    if (this.#handle) return Promise.resolve(action(this.#handle));
-    return this.ready.then(() => (this.#handle ? action(this.#handle) : undefined));
+    const run = () => (this.#handle ? action(this.#handle) : undefined);
+    // A throwing action (e.g. an unknown variant) rejects instead of throwing.
+    return this.#handle ? new Promise((resolve) => resolve(run())) : this.ready.then(run);
   }
 
   /** Starts playback. Rejects when the browser refuses (autoplay rules). */
@@ -45,6 +47,34 @@ class Player {
   /** Quality: an index into `ready`'s `renditions` (ascending bandwidth), or -1 for automatic. */
   setQuality(index) {
     this.#whenReady((h) => h.setQuality(index));
+  }
+  /** Replaces the product feed: a feed object, Shopify product objects, or their JSON text. */
+  setProducts(feed) {
+    this.#whenReady((h) => h.setProducts(feed));
+  }
+  /** Shows `productId`'s card from now on, for `duration` seconds (default 10). */
+  highlightProduct(productId, duration) {
+    this.#whenReady((h) => h.highlightProduct(String(productId), duration == null ? undefined : Number(duration)));
+  }
+  /**
+   * The page's cart, shared by every player on the page and saved across reloads. `items`
+   * lists `{variant_id, product_id, title, variant_title, quantity, unit_price, price,
+   * currency, image}` (`unit_price` in cents, `price` in major units).
+   */
+  get cart() {
+    const ready = (action) => this.#whenReady(action);
+    const handle = () => this.#handle;
+    return (this.#cart ??= {
+      get items() {
+        return handle() ? handle().cartItems() : [];
+      },
+      /** Adds units of a feed variant; resolves to the units added (stock limits apply). */
+      add: (variantId, quantity = 1) => ready((h) => h.cartAdd(String(variantId), quantity >>> 0)),
+      /** Sets a line's quantity; 0 removes the line. */
+      update: (variantId, quantity) => ready((h) => h.cartUpdate(String(variantId), quantity >>> 0)),
+      remove: (variantId) => ready((h) => h.cartRemove(String(variantId))),
+      clear: () => ready((h) => h.cartClear()),
+    });
   }
   get currentTime() {
     return this.#handle ? this.#handle.currentTime : 0;

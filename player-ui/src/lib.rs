@@ -4,11 +4,17 @@
 //! host's open shadow root. The custom element itself is defined in the JS loader, because
 //! wasm-bindgen cannot subclass `HTMLElement`.
 
+// `f64::clamp` asserts with a message that formats its bounds, which links Rust's float
+// formatting (~19 KB) into the wasm; clamps are written as `max(..).min(..)` instead.
+#![allow(clippy::manual_clamp)]
+
 mod chrome;
+mod commerce;
 mod host;
 mod options;
 mod player;
 mod state;
+mod strings;
 mod time_format;
 
 pub use player::{mount, PlayerHandle};

@@ -14,6 +14,17 @@ pub struct PlayerOptions {
     pub muted: bool,
     pub video_id: Option<String>,
     pub video_title: Option<String>,
+    /// Product feed URL (`products` attribute).
+    pub products: Option<String>,
+    /// Product feed text from the element's `<script type="application/json">` child.
+    pub products_json: Option<String>,
+    /// `event`, `shopify` or a URL template; `None`: `shopify` on a Shopify storefront, else
+    /// `event`.
+    pub checkout: Option<String>,
+    /// Currency for prices when the feed does not name one.
+    pub currency: Option<String>,
+    /// BCP 47 locale for prices; `None`: the browser's.
+    pub locale: Option<String>,
 }
 
 impl PlayerOptions {
@@ -33,6 +44,11 @@ impl PlayerOptions {
             muted: flag("muted"),
             video_id: text("videoId"),
             video_title: text("videoTitle"),
+            products: text("products"),
+            products_json: text("productsJson"),
+            checkout: text("checkout"),
+            currency: text("currency"),
+            locale: text("locale"),
         }
     }
 }

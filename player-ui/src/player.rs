@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::chrome::{Actions, PlayerChrome};
+use crate::commerce::Commerce;
 use crate::host;
 use crate::options::PlayerOptions;
 use crate::state::PlayerState;
@@ -26,6 +27,7 @@ struct Mounted {
     container: HtmlElement,
     state: PlayerState,
     actions: Actions,
+    commerce: Commerce,
     /// Dropping it unmounts the view and disposes every signal and effect it owns.
     _view: Box<dyn std::any::Any>,
 }
@@ -43,19 +45,21 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
     root.append_child(&container)?;
 
     // Signals must be created under the view's owner so unmounting disposes them.
-    let built: Rc<RefCell<Option<(PlayerState, Actions)>>> = Rc::default();
+    let built: Rc<RefCell<Option<(PlayerState, Actions, Commerce)>>> = Rc::default();
     let view = {
         let built = built.clone();
         let host = host.clone();
-        let poster = options.poster.clone();
+        let options = options.clone();
         leptos::mount::mount_to(container.clone(), move || {
             let state = PlayerState::new();
-            let actions = Actions::new(host);
-            *built.borrow_mut() = Some((state, actions));
-            view! { <PlayerChrome state actions poster /> }
+            let actions = Actions::new(host.clone());
+            let commerce = Commerce::new(host, &options, actions);
+            *built.borrow_mut() = Some((state, actions, commerce));
+            let poster = options.poster.clone();
+            view! { <PlayerChrome state actions commerce poster /> }
         })
     };
-    let (state, actions) = built.take().ok_or("the player view did not build")?;
+    let (state, actions, commerce) = built.take().ok_or("the player view did not build")?;
     let video = actions
         .video
         .get_untracked()
@@ -65,11 +69,13 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
 
     let event_host = host.clone();
     match Playback::new(video, EngineConfig::default(), move |event| {
-        on_engine_event(&event_host, state, event)
+        on_engine_event(&event_host, state, commerce, event)
     }) {
         Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),
         Err(error) => report_error(&host, state, error),
     }
+    // Before the stream starts, so that `ready` knows whether to wait for a feed.
+    commerce.load_from_options(&options);
     if let Some(src) = &options.src {
         actions.load(src);
         if options.autoplay {
@@ -82,12 +88,13 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
             container,
             state,
             actions,
+            commerce,
             _view: Box::new(view),
         }),
     })
 }
 
-fn on_engine_event(host: &HtmlElement, state: PlayerState, event: EngineEvent) {
+fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, event: EngineEvent) {
     match event {
         EngineEvent::Loaded {
             renditions,
@@ -113,10 +120,14 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, event: EngineEvent) {
                 ("duration", duration.map_or(JsValue::NULL, JsValue::from)),
                 ("renditions", list.into()),
             ]);
-            host::dispatch(host, "ready", &detail);
+            // Fires now, or once the product feed has loaded (or failed to).
+            commerce.stream_ready(detail);
         }
         EngineEvent::RenditionSwitched { index, .. } => state.current_rendition.set(Some(index)),
-        EngineEvent::Metadata(cues) => state.cues.update(|all| all.extend(cues)),
+        EngineEvent::Metadata(cues) => {
+            commerce.add_stream_cues(&cues);
+            state.cues.update(|all| all.extend(cues));
+        }
         EngineEvent::Reconnecting(reconnecting) => state.reconnecting.set(reconnecting),
         EngineEvent::LiveEnded { .. } => {
             state.live.set(false);
@@ -207,11 +218,75 @@ impl PlayerHandle {
         self.mounted.as_ref().map(|m| m.host.clone())
     }
 
+    /// Replaces the product feed: a feed object (or Shopify product objects) or its JSON text.
+    /// Problems are reported as `shoppable:error` (`feed_invalid`) and in the feed notice.
+    #[wasm_bindgen(js_name = setProducts)]
+    pub fn set_products(&self, feed: JsValue) {
+        if let Some(m) = &self.mounted {
+            m.commerce.set_products(&feed);
+        }
+    }
+
+    /// Shows the product's card from now on, for `duration` seconds (default 10).
+    #[wasm_bindgen(js_name = highlightProduct)]
+    pub fn highlight_product(&self, product_id: &str, duration: Option<f64>) {
+        if let Some(m) = &self.mounted {
+            m.commerce.highlight(product_id, duration);
+        }
+    }
+
+    /// The page's cart lines: `{variant_id, product_id, title, variant_title, quantity,
+    /// unit_price (cents), price, currency, image}`.
+    #[wasm_bindgen(js_name = cartItems)]
+    pub fn cart_items(&self) -> js_sys::Array {
+        self.mounted
+            .as_ref()
+            .map_or_else(js_sys::Array::new, |m| m.commerce.items())
+    }
+
+    /// Adds `quantity` units of a variant of the feed; returns the units actually added (stock
+    /// limits apply). Throws for a variant the feed does not have.
+    #[wasm_bindgen(js_name = cartAdd)]
+    pub fn cart_add(&self, variant_id: &str, quantity: u32) -> Result<u32, JsError> {
+        let m = self
+            .mounted
+            .as_ref()
+            .ok_or_else(|| JsError::new("the player was destroyed"))?;
+        let change = m
+            .commerce
+            .add(variant_id, quantity)
+            .map_err(|e| JsError::new(&e))?;
+        Ok(change.added())
+    }
+
+    /// Sets a line's quantity (0 removes it).
+    #[wasm_bindgen(js_name = cartUpdate)]
+    pub fn cart_update(&self, variant_id: &str, quantity: u32) {
+        if let Some(m) = &self.mounted {
+            m.commerce.set_quantity(variant_id, quantity);
+        }
+    }
+
+    #[wasm_bindgen(js_name = cartRemove)]
+    pub fn cart_remove(&self, variant_id: &str) {
+        if let Some(m) = &self.mounted {
+            m.commerce.remove(variant_id);
+        }
+    }
+
+    #[wasm_bindgen(js_name = cartClear)]
+    pub fn cart_clear(&self) {
+        if let Some(m) = &self.mounted {
+            m.commerce.clear();
+        }
+    }
+
     /// Stops playback and removes everything the player created: requests, timers,
     /// listeners, the MediaSource and the rendered DOM. Safe to call twice.
     pub fn destroy(&mut self) {
         if let Some(mounted) = self.mounted.take() {
             mounted.actions.playback.set_value(None);
+            mounted.commerce.shut_down();
             drop(mounted._view);
             mounted.container.remove();
         }

@@ -23,6 +23,10 @@ use tower_http::services::ServeDir;
 
 use crate::fixtures::STREAMS_DIR;
 
+// The fake Shopify Ajax Cart API lives in its own file beside this one.
+#[path = "shopify_cart.rs"]
+mod shopify_cart;
+
 /// URL prefix → directory under the workspace root. `/` (examples) is the fallback.
 const MOUNTS: &[(&str, &str)] = &[
     ("/dist", "npm-package/dist"),
@@ -38,6 +42,8 @@ pub fn router(root: &Path) -> Router {
     }
     // The live simulator (`/live/…`): generated playlists and segments, test controls.
     router = router.merge(crate::live::router(root));
+    // A fake Shopify cart (`/cart/add.js`, `/cart.js`, `/cart`, test hooks under `/__shopify/`).
+    router = router.merge(shopify_cart::router(root));
     router
         .fallback_service(ServeDir::new(root.join(SITE_ROOT)))
         .layer(middleware::from_fn(media_headers))

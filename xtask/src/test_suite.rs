@@ -44,7 +44,9 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         // Every measurement of `cargo xtask bench` once, on tiny inputs: the bench itself stays
         // runnable. Timings are never asserted here.
         if !options.e2e_only {
-            report.step("bench smoke (cargo xtask bench --smoke)", || crate::bench::smoke(root));
+            report.step("bench smoke (cargo xtask bench --smoke)", || {
+                crate::bench::smoke(root)
+            });
         }
     } else {
         report.skipped(

@@ -84,7 +84,9 @@ pub fn join_position(config: &LiveConfig, playlist: &MediaPlaylist) -> f64 {
         Some(point) => start + point.time_offset,
         None => edge - target_latency(config, playlist),
     };
-    wanted.clamp(start, edge.max(start))
+    // `max`/`min` rather than `f64::clamp`, whose assertion message would pull Rust's float
+    // formatting into the wasm.
+    wanted.max(start).min(edge.max(start))
 }
 
 /// Milliseconds until the next reload: one target duration after a playlist that changed, half

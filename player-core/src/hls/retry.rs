@@ -30,7 +30,7 @@ impl RetryPolicy {
             return None;
         }
         let exp = self.base_delay_ms * 2f64.powi(attempt.saturating_sub(1).min(16) as i32);
-        Some(exp.min(self.max_delay_ms) * (0.5 + 0.5 * jitter.clamp(0.0, 1.0)))
+        Some(exp.min(self.max_delay_ms) * (0.5 + 0.5 * jitter.max(0.0).min(1.0)))
     }
 }
 

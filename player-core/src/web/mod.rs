@@ -5,10 +5,15 @@
 //! SourceBuffer operation at a time, abortable requests, timers — and the teardown that leaves
 //! nothing behind when a player is destroyed.
 
+mod feed_loader;
 mod fetch;
 mod media_buffer;
 mod playback;
+pub mod shopify_cart;
+pub mod storage;
+mod text_request;
 
+pub use feed_loader::{FeedLoadError, FeedRequest};
 pub use media_buffer::time_ranges;
 pub use playback::Playback;
 

@@ -238,7 +238,7 @@ impl Driver {
 
     fn arm_timer(&mut self, weak: &Weak<RefCell<Driver>>) {
         self.timer = self.engine.poll_timeout().map(|at| {
-            let delay = (at - now_ms()).clamp(0.0, 60_000.0) as u32;
+            let delay = (at - now_ms()).max(0.0).min(60_000.0) as u32;
             let weak = weak.clone();
             Timeout::new(delay, move || {
                 drive(&weak, |d, now| {

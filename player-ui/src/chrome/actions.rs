@@ -94,7 +94,7 @@ impl Actions {
 
     pub fn set_volume(&self, volume: f64) {
         if let Some(video) = self.video.get_untracked() {
-            video.set_volume(volume.clamp(0.0, 1.0));
+            video.set_volume(volume.max(0.0).min(1.0));
             video.set_muted(volume <= 0.0);
         }
     }

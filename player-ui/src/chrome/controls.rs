@@ -7,11 +7,13 @@ use super::quality_menu::QualityMenu;
 use super::seek_bar::SeekBar;
 use super::Actions;
 use crate::state::PlayerState;
+use crate::strings::text;
 use crate::time_format::clock;
 
 #[component]
 pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
-    let play_label = move || if state.paused.get() { "Play" } else { "Pause" };
+    let t = text();
+    let play_label = move || if state.paused.get() { t.play } else { t.pause };
     let play_icon = Signal::derive(move || {
         if state.paused.get() {
             icons::PLAY
@@ -19,7 +21,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
             icons::PAUSE
         }
     });
-    let mute_label = move || if state.muted.get() { "Unmute" } else { "Mute" };
+    let mute_label = move || if state.muted.get() { t.unmute } else { t.mute };
     let mute_icon = Signal::derive(move || {
         if state.muted.get() {
             icons::MUTED
@@ -45,7 +47,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
         }
     };
     view! {
-        <div part="controls" class="sp-controls" role="group" aria-label="Video controls">
+        <div part="controls" class="sp-controls" role="group" aria-label=t.video_controls>
             <SeekBar state actions />
             <div class="sp-bar">
                 <button
@@ -74,7 +76,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
                     min="0"
                     max="1"
                     step="0.05"
-                    aria-label="Volume"
+                    aria-label=t.volume
                     prop:value=move || if state.muted.get() { 0.0 } else { state.volume.get() }
                     on:input=move |ev| actions.set_volume(event_target_value(&ev).parse().unwrap_or(1.0))
                 />
@@ -84,10 +86,10 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
                         class="sp-live"
                         class:sp-live-behind=behind
                         type="button"
-                        aria-label="Go to live"
+                        aria-label=t.go_live
                         on:click=move |_| actions.go_live()
                     >
-                        "LIVE"
+                        {t.live}
                     </button>
                 </Show>
                 <span part="time" class="sp-time" aria-live="off">{time}</span>
@@ -97,7 +99,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
                     part="fullscreen-button"
                     class="sp-button"
                     type="button"
-                    aria-label="Full screen"
+                    aria-label=t.full_screen
                     on:click=move |_| actions.toggle_fullscreen()
                 >
                     <Icon path=Signal::derive(|| icons::FULLSCREEN) />

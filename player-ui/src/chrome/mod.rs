@@ -1,24 +1,33 @@
-//! The player chrome: the video and its controls, as Leptos components.
+//! The player chrome: the video and its controls, as Leptos components (the commerce
+//! surfaces over it are `crate::commerce::view`).
 
 mod actions;
 mod controls;
-mod icons;
+pub mod icons;
 mod overlays;
 mod quality_menu;
 mod seek_bar;
 
 pub use actions::Actions;
+pub use icons::Icon;
 
 use leptos::prelude::*;
 use player_core::web::time_ranges;
 
+use crate::commerce::view::ShopLayer;
+use crate::commerce::Commerce;
 use crate::state::PlayerState;
 use controls::Controls;
 use overlays::{BigPlayButton, ErrorMessage, LiveStatus};
 
 /// The whole player: video, overlays and control bar.
 #[component]
-pub fn PlayerChrome(state: PlayerState, actions: Actions, poster: Option<String>) -> impl IntoView {
+pub fn PlayerChrome(
+    state: PlayerState,
+    actions: Actions,
+    commerce: Commerce,
+    poster: Option<String>,
+) -> impl IntoView {
     let sync = move || {
         if let Some(video) = actions.video.get_untracked() {
             state.position.set(video.current_time());
@@ -67,6 +76,7 @@ pub fn PlayerChrome(state: PlayerState, actions: Actions, poster: Option<String>
             <ErrorMessage state />
             <LiveStatus state />
             <Controls state actions />
+            <ShopLayer state commerce />
         </div>
     }
 }

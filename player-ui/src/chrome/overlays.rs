@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::icons::{self, Icon};
 use super::Actions;
 use crate::state::PlayerState;
+use crate::strings::text;
 
 /// Shown before playback starts and whenever the browser refused to autoplay.
 #[component]
@@ -20,7 +21,7 @@ pub fn BigPlayButton(state: PlayerState, actions: Actions) -> impl IntoView {
                 part="big-play-button"
                 class="sp-big-play"
                 type="button"
-                aria-label="Play video"
+                aria-label=text().play_video
                 on:click=move |_| actions.play(state)
             >
                 <Icon path=Signal::derive(|| icons::PLAY) />
@@ -35,7 +36,7 @@ pub fn ErrorMessage(state: PlayerState) -> impl IntoView {
     view! {
         <Show when=move || state.error.with(Option::is_some)>
             <div part="error" class="sp-error" role="alert">
-                <p class="sp-error-title">"This video can't be played right now."</p>
+                <p class="sp-error-title">{text().cannot_play}</p>
                 <p class="sp-error-detail">
                     {move || state.error.with(|e| e.as_ref().map(|e| e.message.clone()))}
                 </p>
@@ -49,9 +50,9 @@ pub fn ErrorMessage(state: PlayerState) -> impl IntoView {
 pub fn LiveStatus(state: PlayerState) -> impl IntoView {
     let message = move || {
         if state.reconnecting.get() {
-            Some("Reconnecting…")
+            Some(text().reconnecting)
         } else if state.live_ended.get() {
-            Some("The live show has ended. You're watching the replay.")
+            Some(text().live_ended)
         } else {
             None
         }

@@ -6,6 +6,7 @@ use player_core::hls::RenditionChoice;
 
 use super::Actions;
 use crate::state::PlayerState;
+use crate::strings::text;
 
 const AUTO: &str = "auto";
 
@@ -18,8 +19,8 @@ pub fn QualityMenu(state: PlayerState, actions: Actions) -> impl IntoView {
             state.rendition_choice.get(),
             current.and_then(|i| renditions.get(i)),
         ) {
-            (RenditionChoice::Auto, Some(r)) => format!("Auto ({})", r.label()),
-            _ => "Auto".into(),
+            (RenditionChoice::Auto, Some(r)) => format!("{} ({})", text().auto, r.label()),
+            _ => text().auto.into(),
         }
     };
     let selected = move || match state.rendition_choice.get() {
@@ -39,7 +40,7 @@ pub fn QualityMenu(state: PlayerState, actions: Actions) -> impl IntoView {
             <select
                 part="quality-menu"
                 class="sp-quality"
-                aria-label="Quality"
+                aria-label=text().quality
                 prop:value=selected
                 on:change=on_change
             >

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::Actions;
 use crate::state::PlayerState;
+use crate::strings::text;
 use crate::time_format::clock;
 
 #[component]
@@ -46,9 +47,9 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
         let (start, end) = window();
         let position = state.position.get();
         if state.live.get() {
-            format!("{} behind live", clock(end - position))
+            format!("{} {}", clock(end - position), text().behind_live)
         } else {
-            format!("{} of {}", clock(position - start), clock(end))
+            format!("{} {} {}", clock(position - start), text().of, clock(end))
         }
     };
     view! {
@@ -62,7 +63,7 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
                 class="sp-seek-input"
                 type="range"
                 step="any"
-                aria-label="Seek"
+                aria-label=text().seek
                 min=move || decimal(window().0)
                 max=move || decimal(window().1)
                 prop:value=move || decimal(state.position.get())
@@ -80,7 +81,7 @@ fn css_percent(part: f64, whole: f64) -> String {
     if whole.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return "0%".into();
     }
-    let thousandths = ((part / whole).clamp(0.0, 1.0) * 100_000.0).round() as u32;
+    let thousandths = ((part / whole).max(0.0).min(1.0) * 100_000.0).round() as u32;
     format!("{}.{:03}%", thousandths / 1000, thousandths % 1000)
 }
 
