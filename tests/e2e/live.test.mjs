@@ -26,22 +26,23 @@ async function showTime(name) {
   return (await (await fetch(`${baseUrl()}/live/${name}/status`)).json()).time;
 }
 
-async function watchShow(name) {
-  await control(name, 'restart');
+async function watchShow(name, { restart = 'restart', products } = {}) {
+  await control(name, restart);
   const { page, pageErrors } = await newPage(browser);
   await page.goto(`${baseUrl()}/tests/player.html`);
-  await page.evaluate((src) => {
+  await page.evaluate(([src, products]) => {
     window.__events = [];
     const player = document.createElement('shoppable-player');
     player.setAttribute('src', src);
     player.setAttribute('engine', 'mse');
     player.setAttribute('muted', '');
     player.setAttribute('autoplay', '');
+    if (products) player.setAttribute('products', products);
     for (const type of ['ready', 'error']) {
       player.addEventListener(`shoppable:${type}`, (e) => window.__events.push({ type, detail: e.detail }));
     }
     document.getElementById('stage').append(player);
-  }, `/live/${name}/master.m3u8`);
+  }, [`/live/${name}/master.m3u8`, products]);
   return { page, pageErrors };
 }
 
@@ -187,3 +188,51 @@ test('low-latency HLS plays part by part near PART-HOLD-BACK', async () => {
   assert.ok(partRequests.length >= 8, `parts loaded as byte ranges of segments: ${partRequests.length}`);
   await page.close();
 });
+
+/**
+ * Records, in the page, the media time at which each product's card is first and last seen
+ * (sampled every 50 ms).
+ */
+function recordCards(page) {
+  return page.evaluate(() => {
+    window.__cards = {};
+    const host = document.querySelector('shoppable-player');
+    setInterval(() => {
+      const video = host.shadowRoot.querySelector('video');
+      for (const card of host.shadowRoot.querySelectorAll('[part~="product-card"]')) {
+        if (!card.checkVisibility()) continue;
+        const id = card.dataset.productId;
+        const seen = (window.__cards[id] ??= { first: video.currentTime, last: video.currentTime });
+        seen.last = video.currentTime;
+      }
+    }, 50);
+  });
+}
+
+const waitForMediaTime = (page, seconds, timeout) =>
+  page.waitForFunction(
+    (s) => document.querySelector('shoppable-player').shadowRoot.querySelector('video').currentTime > s,
+    seconds,
+    { timeout },
+  );
+
+// The simulator's moments repeat every 30 s of show: tee from 4 to 18 s, tote from 20 to 28 s.
+// The feed lists the products without a timeline, so only the stream can bring the cards.
+for (const { route, restart } of [
+  { route: 'EXT-X-DATERANGE', restart: 'restart?moments=daterange' },
+  { route: 'ID3 in the segments', restart: 'restart?moments=id3' },
+]) {
+  test(`a product moment carried by ${route} shows its card within 1 s of its start and removes it at its end`, async () => {
+    const name = unique('moment');
+    const { page } = await watchShow(name, { restart, products: '/tests/feeds/no-timeline.json' });
+    await playing(page);
+    await recordCards(page);
+    await waitForMediaTime(page, 29.5, 40_000);
+    const cards = await page.evaluate(() => window.__cards);
+    const tote = cards.tote;
+    assert.ok(tote, `the tote card was shown (seen: ${JSON.stringify(cards)})`);
+    assert.ok(tote.first >= 20 - 0.05 && tote.first < 21, `tote card appeared at ${tote.first}`);
+    assert.ok(tote.last < 29 && tote.last >= 27.5, `tote card last seen at ${tote.last}`);
+    await page.close();
+  });
+}
