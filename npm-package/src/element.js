@@ -5,7 +5,7 @@
 const BOOLEAN = new Set(['autoplay', 'muted']);
 const ATTRIBUTES = [
   'src', 'products', 'video-id', 'video-title', 'poster', 'autoplay', 'muted', 'currency',
-  'locale', 'checkout', 'data-layer', 'start', 'end', 'product', 'engine',
+  'locale', 'checkout', 'data-layer', 'start', 'end', 'product', 'engine', 'latency',
 ];
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());

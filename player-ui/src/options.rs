@@ -25,6 +25,9 @@ pub struct PlayerOptions {
     pub currency: Option<String>,
     /// BCP 47 locale for prices; `None`: the browser's.
     pub locale: Option<String>,
+    /// Live streams: seconds behind the live edge to play at (`latency` attribute); `None`:
+    /// the playlist's hold-back (`PART-HOLD-BACK` for LL-HLS), else three target durations.
+    pub latency: Option<f64>,
 }
 
 impl PlayerOptions {
@@ -37,6 +40,12 @@ impl PlayerOptions {
         };
         let flag =
             |key: &str| Reflect::get(value, &JsValue::from_str(key)).is_ok_and(|v| v.is_truthy());
+        // A number, or an attribute's text holding one; anything else (or ≤ 0) is ignored.
+        let seconds = |key: &str| {
+            let v = Reflect::get(value, &JsValue::from_str(key)).ok()?;
+            let n = v.as_f64().or_else(|| v.as_string()?.trim().parse().ok())?;
+            (n.is_finite() && n > 0.0).then_some(n)
+        };
         PlayerOptions {
             src: text("src"),
             poster: text("poster"),
@@ -49,6 +58,7 @@ impl PlayerOptions {
             checkout: text("checkout"),
             currency: text("currency"),
             locale: text("locale"),
+            latency: seconds("latency"),
         }
     }
 }

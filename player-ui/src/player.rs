@@ -68,7 +68,9 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
     state.muted.set(options.muted);
 
     let event_host = host.clone();
-    match Playback::new(video, EngineConfig::default(), move |event| {
+    let mut config = EngineConfig::default();
+    config.live.target_latency_s = options.latency;
+    match Playback::new(video, config, move |event| {
         on_engine_event(&event_host, state, commerce, event)
     }) {
         Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),

@@ -26,11 +26,11 @@ async function showTime(name) {
   return (await (await fetch(`${baseUrl()}/live/${name}/status`)).json()).time;
 }
 
-async function watchShow(name, { restart = 'restart', products } = {}) {
+async function watchShow(name, { restart = 'restart', products, latency } = {}) {
   await control(name, restart);
   const { page, pageErrors } = await newPage(browser);
   await page.goto(`${baseUrl()}/tests/player.html`);
-  await page.evaluate(([src, products]) => {
+  await page.evaluate(([src, products, latency]) => {
     window.__events = [];
     const player = document.createElement('shoppable-player');
     player.setAttribute('src', src);
@@ -38,11 +38,12 @@ async function watchShow(name, { restart = 'restart', products } = {}) {
     player.setAttribute('muted', '');
     player.setAttribute('autoplay', '');
     if (products) player.setAttribute('products', products);
+    if (latency) player.setAttribute('latency', latency);
     for (const type of ['ready', 'error']) {
       player.addEventListener(`shoppable:${type}`, (e) => window.__events.push({ type, detail: e.detail }));
     }
     document.getElementById('stage').append(player);
-  }, [`/live/${name}/master.m3u8`, products]);
+  }, [`/live/${name}/master.m3u8`, products, latency]);
   return { page, pageErrors };
 }
 
@@ -236,3 +237,17 @@ for (const { route, restart } of [
     await page.close();
   });
 }
+
+test('the latency attribute sets how far behind the live edge the player plays', async () => {
+  const name = unique('latency-attr');
+  // A 20-segment window leaves room to sit 12 s back instead of the default 6 s.
+  const { page } = await watchShow(name, { restart: 'restart?window=20&preroll=40', latency: '12' });
+  await playing(page);
+  await page.waitForTimeout(6_000);
+  const { time, seekable } = await media(page);
+  // The playlist edge moves in 2 s steps while playback moves smoothly: the gap to it swings
+  // between the target and one segment less. The default target (6 s) would read 4 to 6.5 s.
+  const behind = seekable[1] - time;
+  assert.ok(behind >= 12 - TD - 0.5 && behind <= 12 + TD + 1, `${behind.toFixed(2)} s behind the playlist edge, asked for 12`);
+  await page.close();
+});
