@@ -1053,15 +1053,13 @@ impl Engine {
         if loaded_until - position >= self.config.forward_buffer_s {
             return;
         }
-        if let Some(section) = segment.init_section {
-            if self.appended_init != Some((level, section)) {
-                if let Some(init) = playlist.init_sections.get(section as usize) {
-                    let (uri, range) = (init.uri.clone(), init.byte_range);
-                    self.send(Purpose::InitSegment { level, section }, uri, range, 1);
-                }
-                return;
-            }
+        if self.awaiting_init(level, segment.init_section) {
+            return;
         }
+        let Some(playlist) = self.levels[level].playlist.as_ref() else {
+            return;
+        };
+        let segment = &playlist.segments[index];
         match segment_key(playlist, index) {
             Err(method) => {
                 let url = Some(segment.uri.clone());
@@ -1085,6 +1083,26 @@ impl Engine {
         let (uri, range) = (segment.uri.clone(), segment.byte_range);
         let msn = segment.media_sequence;
         self.send(Purpose::Segment { level, msn }, uri, range, 1);
+    }
+
+    /// True while media of init section `section` cannot be appended yet because the buffer
+    /// holds another init segment (or none): the right one is requested here.
+    fn awaiting_init(&mut self, level: usize, section: Option<u32>) -> bool {
+        let Some(section) = section else {
+            return false;
+        };
+        if self.appended_init == Some((level, section)) {
+            return false;
+        }
+        let init = self.levels[level]
+            .playlist
+            .as_ref()
+            .and_then(|p| p.init_sections.get(section as usize))
+            .map(|init| (init.uri.clone(), init.byte_range));
+        if let Some((uri, range)) = init {
+            self.send(Purpose::InitSegment { level, section }, uri, range, 1);
+        }
+        true
     }
 
     /// LL-HLS: at the live edge, media comes part by part. Sends the next part when one is due
@@ -1131,16 +1149,9 @@ impl Engine {
         let Some((_, init_section, uri, range)) = part_placement(playlist, msn, part) else {
             return false;
         };
-        if let Some(section) = init_section {
-            if self.appended_init != Some((level, section)) {
-                if let Some(init) = playlist.init_sections.get(section as usize) {
-                    let (uri, range) = (init.uri.clone(), init.byte_range);
-                    self.send(Purpose::InitSegment { level, section }, uri, range, 1);
-                }
-                return true;
-            }
+        if !self.awaiting_init(level, init_section) {
+            self.send(Purpose::Part { level, msn, part }, uri, range, 1);
         }
-        self.send(Purpose::Part { level, msn, part }, uri, range, 1);
         true
     }
 
