@@ -80,6 +80,10 @@ pub struct LiveScript {
     pub header: String,
     /// LL-HLS: parts of this many seconds, listed for the last segments and the one in progress.
     pub part_s: Option<f64>,
+    /// LL-HLS: an `EXT-X-PRELOAD-HINT` names the next part before it exists.
+    pub preload_hints: bool,
+    /// LL-HLS: `EXT-X-RENDITION-REPORT`s tell where the other renditions' edges are.
+    pub rendition_reports: bool,
 }
 
 /// The show's program date-time at show second 0: 2026-11-22T10:00:00Z.
@@ -117,7 +121,50 @@ impl LiveScript {
             moments: Vec::new(),
             header: String::new(),
             part_s: None,
+            preload_hints: false,
+            rendition_reports: false,
         }
+    }
+
+    /// Show seconds produced by `now_ms` (production stops while frozen).
+    fn produced_s(&self, now_ms: f64) -> f64 {
+        self.frozen_at.map_or(now_ms, |f| f.min(now_ms)) / 1000.0
+    }
+
+    fn parts_per_segment(&self) -> u64 {
+        self.part_s
+            .map_or(0, |p| (self.segment_s / p).round() as u64)
+    }
+
+    /// Whether part `part` of segment `msn` exists at `now_ms` (a part number past the
+    /// segment's last means part 0 of the next, as blocking reloads count).
+    fn part_ready(&self, msn: u64, part: u64, now_ms: f64) -> bool {
+        let Some(part_s) = self.part_s else {
+            return self.segment_ready(msn, now_ms);
+        };
+        let per = self.parts_per_segment().max(1);
+        let (msn, part) = (msn + part / per, part % per);
+        let end = msn as f64 * self.segment_s + (part + 1) as f64 * part_s;
+        self.produced_s(now_ms) + 1e-9 >= end
+    }
+
+    fn segment_ready(&self, msn: u64, now_ms: f64) -> bool {
+        self.produced_s(now_ms) + 1e-9 >= (msn + 1) as f64 * self.segment_s
+    }
+
+    /// A blocking reload (`_HLS_msn`, `_HLS_part`) of the playlist is answered once this holds.
+    fn reload_ready(&self, msn: u64, part: Option<u64>, now_ms: f64) -> bool {
+        if self.ended_at.is_some_and(|e| e <= now_ms) {
+            return true;
+        }
+        match part {
+            Some(part) => self.part_ready(msn, part, now_ms),
+            None => self.segment_ready(msn, now_ms),
+        }
+    }
+
+    fn can_block(&self) -> bool {
+        self.part_s.is_some() || self.header.contains("CAN-BLOCK-RELOAD=YES")
     }
 
     /// The media playlist of `rung` as the server would answer at `now_ms`.
@@ -173,7 +220,25 @@ impl LiveScript {
         }
         if let (Some(part_s), false) = (self.part_s, ended) {
             let done = ((at / 1000.0 - produced as f64 * self.segment_s) / part_s).floor() as u64;
-            part_lines(&mut text, produced, done.min(parts_per_segment));
+            let done = done.min(parts_per_segment.saturating_sub(1));
+            part_lines(&mut text, produced, done);
+            if self.preload_hints {
+                text.push_str(&format!(
+                    "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{rung}-seg{produced:05}.part{done}.m4s\"\n"
+                ));
+            }
+            if self.rendition_reports {
+                let (msn, part) = match done.checked_sub(1) {
+                    Some(part) => (produced, part),
+                    None => (produced.saturating_sub(1), parts_per_segment - 1),
+                };
+                for other in LADDER.iter().filter(|r| r.name != rung) {
+                    text.push_str(&format!(
+                        "#EXT-X-RENDITION-REPORT:URI=\"../{}/index.m3u8\",LAST-MSN={msn},LAST-PART={part}\n",
+                        other.name
+                    ));
+                }
+            }
         }
         if ended {
             text.push_str("#EXT-X-ENDLIST\n");
@@ -196,6 +261,30 @@ struct Download {
     url: String,
     started: f64,
     remaining_bytes: f64,
+    /// Held by the server until what it asks for exists (LL-HLS blocking requests).
+    hold: Option<Hold>,
+}
+
+/// What a held request waits for.
+#[derive(Debug, Clone, Copy)]
+enum Hold {
+    /// A blocking playlist reload of `rung`: `_HLS_msn`, `_HLS_part`.
+    Playlist {
+        rung: &'static str,
+        msn: u64,
+        part: Option<u64>,
+    },
+    /// A part requested from a preload hint before it was produced.
+    Part { msn: u64, part: u64 },
+}
+
+/// A request seen by the simulated server: when it was sent and when its last byte arrived.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub id: RequestId,
+    pub url: String,
+    pub sent_ms: f64,
+    pub done_ms: Option<f64>,
 }
 
 /// Figures a viewer would notice.
@@ -231,6 +320,8 @@ pub struct Sim {
     /// Media ranges of completed downloads, waiting for their `Append`.
     arrived: VecDeque<(f64, f64, u64)>,
     pub fetched: Vec<String>,
+    /// Every request with its timing, in the order sent (query strings kept).
+    pub exchanges: Vec<Exchange>,
     pub events: Vec<EngineEvent>,
     pub commands: Vec<Command>,
     pub ended: bool,
@@ -313,6 +404,7 @@ impl Sim {
             downloads: Vec::new(),
             arrived: VecDeque::new(),
             fetched: Vec::new(),
+            exchanges: Vec::new(),
             events: Vec::new(),
             commands: Vec::new(),
             ended: false,
@@ -461,7 +553,25 @@ impl Sim {
             match command {
                 Command::Fetch(request) => {
                     self.fetched.push(request.url.clone());
+                    self.exchanges.push(Exchange {
+                        id: request.id,
+                        url: request.url.clone(),
+                        sent_ms: self.now,
+                        done_ms: None,
+                    });
                     let path = request.url.split('?').next().unwrap_or_default().to_owned();
+                    let hold = self.live.as_ref().and_then(|script| {
+                        if let Some(rung) = live_rung(&path) {
+                            let msn = query_number(&request.url, "_HLS_msn")?;
+                            let part = query_number(&request.url, "_HLS_part");
+                            let wait =
+                                script.can_block() && !script.reload_ready(msn, part, self.now);
+                            return wait.then_some(Hold::Playlist { rung, msn, part });
+                        }
+                        let (msn, part, _) = live_part(&path)?;
+                        (!script.part_ready(msn, part, self.now))
+                            .then_some(Hold::Part { msn, part })
+                    });
                     if let (Some(script), Some(rung)) = (&self.live, live_rung(&path)) {
                         let text = script.playlist(rung, self.now);
                         if self.live_offset.is_none() {
@@ -509,6 +619,7 @@ impl Sim {
                             url: request.url,
                             started: self.now,
                             remaining_bytes: file.size as f64,
+                            hold,
                         }),
                         None => {
                             let failure = FetchFailure::Status(404);
@@ -560,11 +671,56 @@ impl Sim {
         self.qoe.max_buffered_s = self.qoe.max_buffered_s.max(self.buffered_seconds());
     }
 
+    /// Releases held requests whose resource now exists (the playlist is written as it is
+    /// then), and answers 503 to those held longer than three target durations.
+    fn release_holds(&mut self) {
+        let Some(script) = &self.live else {
+            return;
+        };
+        let limit_ms = 3.0 * script.segment_s.ceil() * 1000.0;
+        let mut timed_out = Vec::new();
+        let mut rewritten = Vec::new();
+        for download in &mut self.downloads {
+            let Some(hold) = download.hold else {
+                continue;
+            };
+            let ready = match hold {
+                Hold::Playlist { msn, part, .. } => script.reload_ready(msn, part, self.now),
+                Hold::Part { msn, part } => script.part_ready(msn, part, self.now),
+            };
+            if ready {
+                download.hold = None;
+                // The first byte leaves the server now.
+                download.started = self.now;
+                if let Hold::Playlist { rung, .. } = hold {
+                    let text = script.playlist(rung, self.now);
+                    download.remaining_bytes = text.len() as f64;
+                    rewritten.push((download.url.clone(), text));
+                }
+            } else if self.now - download.started >= limit_ms {
+                timed_out.push(download.id);
+            }
+        }
+        for (url, text) in rewritten {
+            self.serve_text(&url, &text);
+        }
+        for id in timed_out {
+            self.downloads.retain(|d| d.id != id);
+            let failure = FetchFailure::Status(503);
+            self.engine.handle_fetch_failure(id, failure, self.now);
+            self.drain();
+        }
+    }
+
     fn step(&mut self) {
         let dt = self.step_ms;
+        self.release_holds();
         // Downloads share the link equally, after their first-byte latency.
         let active: Vec<usize> = (0..self.downloads.len())
-            .filter(|&i| self.now - self.downloads[i].started >= self.latency_ms)
+            .filter(|&i| {
+                let d = &self.downloads[i];
+                d.hold.is_none() && self.now - d.started >= self.latency_ms
+            })
             .collect();
         if !active.is_empty() {
             let share = self.bandwidth_at(self.now) / 8.0 / 1000.0 * dt / active.len() as f64;
@@ -581,6 +737,9 @@ impl Sim {
             done
         };
         for download in done {
+            if let Some(exchange) = self.exchanges.iter_mut().find(|e| e.id == download.id) {
+                exchange.done_ms = Some(self.now);
+            }
             let file = self.files[&download.url].clone();
             if let Some(media) = file.media {
                 self.arrived.push_back(media);
@@ -696,6 +855,16 @@ fn live_rung(url: &str) -> Option<&'static str> {
         return None;
     }
     LADDER.iter().find(|r| r.name == rung).map(|r| r.name)
+}
+
+/// The decimal value of query parameter `name` in `url`.
+fn query_number(url: &str, name: &str) -> Option<u64> {
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?
+        .parse()
+        .ok()
 }
 
 /// A live part URL (`…/{rung}/{rung}-seg{msn}.part{k}.m4s`): its segment, part and bandwidth.
