@@ -22,8 +22,59 @@ pub struct FetchRequest {
     pub id: RequestId,
     pub url: String,
     /// Only these bytes (an HTTP `Range` request).
-    pub range: Option<ByteRange>,
+    pub range: Option<RequestRange>,
     pub kind: RequestKind,
+}
+
+/// The bytes of a resource a request asks for. Unlike a playlist's [`ByteRange`] its length
+/// may be open: an LL-HLS preload hint without `BYTERANGE-LENGTH` names a resource still
+/// being written, whose end nobody knows yet.
+///
+/// ```
+/// use player_core::hls::command::RequestRange;
+///
+/// assert_eq!(RequestRange { offset: 100, length: Some(50) }.http_range(), "bytes=100-149");
+/// assert_eq!(RequestRange { offset: 100, length: None }.http_range(), "bytes=100-");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestRange {
+    pub offset: u64,
+    /// `None`: to the end of the resource.
+    pub length: Option<u64>,
+}
+
+impl RequestRange {
+    /// The HTTP `Range` header value. An empty bounded range asks for its first byte, as
+    /// HTTP has no way to ask for none.
+    pub fn http_range(&self) -> String {
+        match self.length {
+            Some(length) => {
+                let last = self.offset.saturating_add(length.max(1) - 1);
+                format!("bytes={}-{last}", self.offset)
+            }
+            None => format!("bytes={}-", self.offset),
+        }
+    }
+
+    /// The part of a whole resource this range selects, for a server that ignored `Range`
+    /// and answered with everything.
+    pub fn slice<'a>(&self, whole: &'a [u8]) -> &'a [u8] {
+        let start = usize::try_from(self.offset).map_or(whole.len(), |o| o.min(whole.len()));
+        let end = match self.length.and_then(|l| usize::try_from(l).ok()) {
+            Some(length) => start.saturating_add(length).min(whole.len()),
+            None => whole.len(),
+        };
+        &whole[start..end]
+    }
+}
+
+impl From<ByteRange> for RequestRange {
+    fn from(range: ByteRange) -> Self {
+        RequestRange {
+            offset: range.offset,
+            length: Some(range.length),
+        }
+    }
 }
 
 /// The viewer's quality choice.

@@ -5,13 +5,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, Response};
 
+use crate::hls::command::RequestRange;
 use crate::hls::engine::{FetchFailure, FetchedBody};
-use crate::hls::playlist::ByteRange;
 
 /// Downloads `url` (only `range`, when given), measuring the time to the last byte.
 pub(crate) async fn fetch_body(
     url: &str,
-    range: Option<ByteRange>,
+    range: Option<RequestRange>,
     signal: &AbortSignal,
 ) -> Result<FetchedBody, FetchFailure> {
     let started = super::now_ms();
@@ -19,10 +19,7 @@ pub(crate) async fn fetch_body(
     init.set_signal(Some(signal));
     if let Some(range) = range {
         let headers = Headers::new().map_err(network)?;
-        let last = range.offset + range.length.saturating_sub(1);
-        headers
-            .set("Range", &format!("bytes={}-{last}", range.offset))
-            .map_err(network)?;
+        headers.set("Range", &range.http_range()).map_err(network)?;
         init.set_headers(&headers);
     }
     let window = web_sys::window().ok_or_else(|| FetchFailure::Network("no window".into()))?;
@@ -40,9 +37,7 @@ pub(crate) async fn fetch_body(
     let mut bytes = Uint8Array::new(&buffer).to_vec();
     // A server that ignores `Range` sends the whole file with 200: keep only what was asked.
     if let (Some(range), 200) = (range, response.status()) {
-        let start = (range.offset as usize).min(bytes.len());
-        let end = (start + range.length as usize).min(bytes.len());
-        bytes = bytes[start..end].to_vec();
+        bytes = range.slice(&bytes).to_vec();
     }
     Ok(FetchedBody {
         bytes,

@@ -199,9 +199,10 @@ impl Engine {
             return;
         }
         state.reload_at = None;
-        let url = match self.levels[level].playlist.as_ref() {
-            Some(playlist) => reload_url(&self.levels[level].uri, playlist),
-            None => self.levels[level].uri.clone(),
+        let url = match (self.take_switch_reload(level), &self.levels[level].playlist) {
+            (Some(url), _) => url,
+            (None, Some(playlist)) => reload_url(&self.levels[level].uri, playlist),
+            (None, None) => self.levels[level].uri.clone(),
         };
         self.send(Purpose::MediaPlaylist { level }, url, None, 1);
     }

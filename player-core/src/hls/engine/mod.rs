@@ -18,12 +18,14 @@
 use std::collections::VecDeque;
 
 mod live;
+mod low_latency;
 
 use crate::error::{ErrorCode, PlayerError};
 use crate::hls::abr::{self, AbrConfig, BandwidthEstimator, RenditionBudget};
 use crate::hls::buffer::{BufferedRanges, BUFFER_TOLERANCE};
 use crate::hls::command::{
     Command, EngineEvent, FetchRequest, RenditionChoice, RenditionInfo, RequestId, RequestKind,
+    RequestRange,
 };
 use crate::hls::live::LiveConfig;
 use crate::hls::metadata::{id3_cues, MetadataCue};
@@ -178,7 +180,7 @@ struct Request {
     id: RequestId,
     purpose: Purpose,
     url: String,
-    range: Option<ByteRange>,
+    range: Option<RequestRange>,
     /// Attempts made so far, this one included.
     attempt: u32,
     /// When it was sent (ms).
@@ -242,6 +244,8 @@ pub struct Engine {
     latest_playlist_level: Option<usize>,
     /// Ids of metadata cues already reported, so reloads do not report them again.
     reported_cues: Vec<String>,
+    /// LL-HLS preload hints requested and the rendition-report reload of a switch.
+    low_latency: low_latency::LowLatencyState,
 }
 
 impl Engine {
@@ -275,6 +279,7 @@ impl Engine {
             live: None,
             latest_playlist_level: None,
             reported_cues: Vec::new(),
+            low_latency: low_latency::LowLatencyState::default(),
         }
     }
 
@@ -431,6 +436,7 @@ impl Engine {
         let Some(request) = self.take_request(id) else {
             return;
         };
+        self.hint_settled(id);
         match request.purpose {
             Purpose::Source => self.on_source_playlist(&request, body),
             Purpose::MediaPlaylist { level } => self.on_media_playlist(&request, level, body),
@@ -463,6 +469,10 @@ impl Engine {
         let Some(request) = self.take_request(id) else {
             return;
         };
+        if self.is_hint(&request) {
+            self.hint_settled(id);
+            return self.update(now);
+        }
         if let Purpose::MediaPlaylist { level } = request.purpose {
             if self.levels[level].playlist.is_some() && self.live_reload_failed() {
                 return self.update(now);
@@ -504,7 +514,7 @@ impl Engine {
             .partition(|(at, _)| *at <= now);
         self.retries = waiting;
         for (_, request) in due {
-            self.send(
+            self.send_range(
                 request.purpose,
                 request.url,
                 request.range,
@@ -542,6 +552,16 @@ impl Engine {
     // ----- internals -----
 
     fn send(&mut self, purpose: Purpose, url: String, range: Option<ByteRange>, attempt: u32) {
+        self.send_range(purpose, url, range.map(RequestRange::from), attempt);
+    }
+
+    fn send_range(
+        &mut self,
+        purpose: Purpose,
+        url: String,
+        range: Option<RequestRange>,
+        attempt: u32,
+    ) -> RequestId {
         let id = RequestId(self.next_request);
         self.next_request += 1;
         self.commands.push_back(Command::Fetch(FetchRequest {
@@ -558,6 +578,15 @@ impl Engine {
             attempt,
             sent_at: self.clock,
         });
+        id
+    }
+
+    /// Abandons request `id`, in flight or waiting for its retry.
+    fn abort(&mut self, id: RequestId) {
+        if self.take_request(id).is_some() {
+            self.commands.push_back(Command::Abort(id));
+        }
+        self.retries.retain(|(_, r)| r.id != id);
     }
 
     fn take_request(&mut self, id: RequestId) -> Option<Request> {
@@ -591,16 +620,20 @@ impl Engine {
         }));
     }
 
+    /// Abandons segment and part downloads (a seek, a manual switch): their media would land
+    /// where it is no longer wanted.
     fn abort_segment_requests(&mut self) {
+        let is_segment =
+            |r: &Request| matches!(r.purpose, Purpose::Segment { .. } | Purpose::Part { .. });
         let (segments, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.in_flight)
             .into_iter()
-            .partition(|r| matches!(r.purpose, Purpose::Segment { .. }));
+            .partition(is_segment);
         self.in_flight = others;
         for request in segments {
+            self.hint_settled(request.id);
             self.commands.push_back(Command::Abort(request.id));
         }
-        self.retries
-            .retain(|(_, r)| !matches!(r.purpose, Purpose::Segment { .. }));
+        self.retries.retain(|(_, r)| !is_segment(r));
     }
 
     fn on_source_playlist(&mut self, request: &Request, body: FetchedBody) {
@@ -765,10 +798,8 @@ impl Engine {
 
     /// LL-HLS: a part arrived. It is placed after the parts before it in its segment.
     fn on_part(&mut self, level: usize, msn: u64, part: u32, bytes: Vec<u8>) {
-        let Some(playlist) = self.levels.get(level).and_then(|l| l.playlist.as_ref()) else {
-            return;
-        };
-        let Some((context, _, uri, _)) = part_placement(playlist, msn, part) else {
+        // A part requested from a preload hint may arrive before the playlist listing it.
+        let Some((context, uri)) = low_latency::listed_or_hinted(self, level, msn, part) else {
             return; // Slid out of the window while it downloaded.
         };
         if self.append_media(bytes, context, uri) {
@@ -835,6 +866,8 @@ impl Engine {
         if self.current_level == Some(level) || level >= self.levels.len() {
             return;
         }
+        self.abandon_hints_except(level);
+        self.prepare_switch_reload(self.current_level, level);
         self.current_level = Some(level);
         self.emit(EngineEvent::RenditionSwitched { index: level, auto });
     }
@@ -971,7 +1004,9 @@ impl Engine {
                     .iter()
                     .any(|(_, r)| r.purpose == Purpose::MediaPlaylist { level });
             if !loading {
-                let uri = self.levels[level].uri.clone();
+                let uri = self
+                    .take_switch_reload(level)
+                    .unwrap_or_else(|| self.levels[level].uri.clone());
                 self.send(Purpose::MediaPlaylist { level }, uri, None, 1);
             }
             return;
@@ -1118,8 +1153,10 @@ impl Engine {
             return false;
         }
         let in_progress = playlist.next_media_sequence();
+        // Renditions are aligned by Media Sequence Number and their parts by index, so after a
+        // rendition switch the new one carries on from the same segment and part.
         let (msn, part) = match self.last_loaded {
-            Some(c) if c.level == level => match c.part {
+            Some(c) => match c.part {
                 // The last part of a segment that is now complete: on to the next segment.
                 Some(p)
                     if playlist
@@ -1131,8 +1168,6 @@ impl Engine {
                 Some(p) => (c.msn, p + 1),
                 None => (c.msn + 1, 0),
             },
-            // After a rendition switch the whole-segment path finds the place.
-            Some(_) => return false,
             None => {
                 // Joining: parts only when the join point lies in the segment still being made.
                 let at = self.buffered.end_of_run(self.media.position);
@@ -1147,7 +1182,8 @@ impl Engine {
             return false;
         }
         let Some((_, init_section, uri, range)) = part_placement(playlist, msn, part) else {
-            return false;
+            // Not listed yet: the preload hint may name it.
+            return self.request_hinted_part(level, msn, part);
         };
         if !self.awaiting_init(level, init_section) {
             self.send(Purpose::Part { level, msn, part }, uri, range, 1);
