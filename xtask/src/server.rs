@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, RANGE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, RANGE,
+};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -35,6 +37,13 @@ const MOUNTS: &[(&str, &str)] = &[
 ];
 const SITE_ROOT: &str = "examples";
 
+/// Pages served under a strict Content-Security-Policy (`/csp/…` → `examples/csp/`): the
+/// policy a careful store sends, and the least the player needs (docs/csp.md). Only the
+/// documents carry it; a page's policy governs everything the page loads.
+const CSP_MOUNT: (&str, &str) = ("/csp", "examples/csp");
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'";
+
 pub fn router(root: &Path) -> Router {
     let mut router = Router::new();
     for (prefix, dir) in MOUNTS {
@@ -44,6 +53,12 @@ pub fn router(root: &Path) -> Router {
     router = router.merge(crate::live::router(root));
     // A fake Shopify cart (`/cart/add.js`, `/cart.js`, `/cart`, test hooks under `/__shopify/`).
     router = router.merge(shopify_cart::router(root));
+    let (prefix, dir) = CSP_MOUNT;
+    router = router.merge(
+        Router::new()
+            .nest_service(prefix, ServeDir::new(root.join(dir)))
+            .layer(middleware::from_fn(strict_csp)),
+    );
     router
         .fallback_service(ServeDir::new(root.join(SITE_ROOT)))
         .layer(middleware::from_fn(media_headers))
@@ -83,6 +98,15 @@ async fn media_headers(request: Request, next: Next) -> Response {
     // Fixtures and dist are rebuilt in place; a browser must revalidate (ETag/Last-Modified)
     // instead of replaying a stale copy into a test.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn strict_csp(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(STRICT_CSP),
+    );
     response
 }
 
@@ -259,6 +283,22 @@ mod tests {
         assert_eq!(status, 200);
         assert!(content_type.starts_with("text/html"), "{content_type}");
         assert_eq!(body, b"<h1>demo</h1>");
+
+        std::fs::create_dir_all(root.join(CSP_MOUNT.1)).unwrap();
+        std::fs::write(root.join(CSP_MOUNT.1).join("index.html"), "<h1>strict</h1>").unwrap();
+        let csp = |path: &str| {
+            use tower::ServiceExt as _;
+            let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
+            runtime().unwrap().block_on(async {
+                let response = app.clone().oneshot(request).await.unwrap();
+                response
+                    .headers()
+                    .get(CONTENT_SECURITY_POLICY)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            })
+        };
+        assert_eq!(csp("/csp/").as_deref(), Some(STRICT_CSP));
+        assert_eq!(csp("/"), None, "only /csp/ pages carry the strict policy");
 
         let (status, content_type, _) = get(&app, "/dist/missing.wasm", None);
         assert_eq!(status, 404);
