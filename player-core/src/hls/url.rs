@@ -141,49 +141,91 @@ impl Resolver {
 
     /// Resolves one reference to an absolute URL (when the base is absolute).
     pub fn resolve(&self, reference: &str) -> String {
-        if self.fast_path && is_plain_relative_path(reference) {
-            let mut out = String::with_capacity(self.directory.len() + reference.len());
-            out.push_str(&self.directory);
-            out.push_str(reference);
-            return out;
+        self.resolve_plain(reference)
+            .unwrap_or_else(|| resolve_full(&self.base, reference))
+    }
+
+    /// The resolution of `reference` when it is a plain relative path (the common case, see
+    /// [`Resolver`]) without `{`; `None` for anything else, which [`resolve`](Self::resolve)
+    /// handles. Declining `{` costs nothing here and lets the playlist parser, which must
+    /// substitute `{$name}` variable references first, learn from this one pass that there
+    /// are none.
+    #[inline]
+    pub fn resolve_plain(&self, reference: &str) -> Option<String> {
+        if !self.fast_path || !is_plain_relative_path(reference) {
+            return None;
         }
-        resolve_full(&self.base, reference)
+        let mut out = String::with_capacity(self.directory.len() + reference.len());
+        out.push_str(&self.directory);
+        out.push_str(reference);
+        Some(out)
     }
 }
 
+/// How [`is_plain_relative_path`] treats each byte: 0 for ordinary path bytes.
+const ORDINARY: u8 = 0;
+/// `/`: ends a path segment.
+const SLASH: u8 = 1;
+/// `?` or `#`: ends the path.
+const END_OF_PATH: u8 = 2;
+/// `:` (a scheme when in the first segment) or `{` (see [`Resolver::resolve_plain`]).
+const DECLINE_IN_FIRST_SEGMENT: u8 = 3;
+const DECLINE: u8 = 4;
+
+/// The class of every byte, so the scan below is one table load per byte rather than a chain
+/// of comparisons.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [ORDINARY; 256];
+    table[b'/' as usize] = SLASH;
+    table[b'?' as usize] = END_OF_PATH;
+    table[b'#' as usize] = END_OF_PATH;
+    table[b':' as usize] = DECLINE_IN_FIRST_SEGMENT;
+    table[b'{' as usize] = DECLINE;
+    table
+};
+
 /// True for a relative-path reference (no scheme, not `/`-rooted, non-empty path) none of whose
-/// segments is `.` or `..`: for those, §5.2 reduces to "base directory + reference".
+/// segments is `.` or `..` and that has no `{`: for those, §5.2 reduces to "base directory +
+/// reference".
+#[inline(always)]
 fn is_plain_relative_path(reference: &str) -> bool {
-    // One pass over the path part: this runs for every segment URI.
+    // One pass over the reference: this runs for every segment URI.
     let bytes = reference.as_bytes();
     if matches!(bytes.first(), None | Some(b'/' | b'?' | b'#')) {
         return false;
     }
     let mut segment_start = 0;
     let mut first_segment = true;
+    let mut in_path = true;
     for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'/' | b'?' | b'#' => {
+        match BYTE_CLASS[usize::from(b)] {
+            ORDINARY => {}
+            SLASH if in_path => {
                 if is_dot_segment(&bytes[segment_start..i]) {
                     return false;
-                }
-                if b != b'/' {
-                    return true;
                 }
                 first_segment = false;
                 segment_start = i + 1;
             }
+            END_OF_PATH if in_path => {
+                if is_dot_segment(&bytes[segment_start..i]) {
+                    return false;
+                }
+                // The query and fragment are copied as they are; only `{` still matters.
+                in_path = false;
+            }
             // A ':' in the first segment makes that segment a scheme.
-            b':' if first_segment => return false,
+            DECLINE_IN_FIRST_SEGMENT if first_segment && in_path => return false,
+            DECLINE => return false,
             _ => {}
         }
     }
-    !is_dot_segment(&bytes[segment_start..])
+    !in_path || !is_dot_segment(&bytes[segment_start..])
 }
 
 #[inline(always)]
 fn is_dot_segment(segment: &[u8]) -> bool {
-    segment == b"." || segment == b".."
+    matches!(segment, [b'.'] | [b'.', b'.'])
 }
 
 fn resolve_full(base: &str, reference: &str) -> String {
@@ -342,9 +384,15 @@ mod tests {
         #[test]
         fn fast_path_matches_full_algorithm(
             base in "(https?://[a-z]{1,5}(:[0-9]{1,4})?)?(/[a-z.;=]{0,4}){0,4}(\\?[a-z=&]{0,5})?",
-            reference in "([a-z]{1,3}:)?(//[a-z]{1,4})?[a-z./;:]{0,12}(\\?[a-z./]{0,4})?(#[a-z./]{0,4})?",
+            reference in "([a-z]{1,3}:)?(//[a-z]{1,4})?[a-z./;:{]{0,12}(\\?[a-z./:{]{0,4})?(#[a-z./?{]{0,4})?",
         ) {
-            prop_assert_eq!(Resolver::new(&base).resolve(&reference), resolve_full(&base, &reference));
+            let resolver = Resolver::new(&base);
+            let full = resolve_full(&base, &reference);
+            prop_assert_eq!(resolver.resolve(&reference), full.clone());
+            if let Some(plain) = resolver.resolve_plain(&reference) {
+                prop_assert!(!reference.contains('{'), "a reference with a brace took the fast path");
+                prop_assert_eq!(plain, full);
+            }
         }
 
         /// Resolving a resolved reference again changes nothing (the playlist writer prints

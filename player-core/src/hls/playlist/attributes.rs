@@ -8,6 +8,7 @@
 use super::error::{PlaylistError, PlaylistErrorKind as Kind};
 use super::media::ByteRange;
 use super::multivariant::Resolution;
+use super::scan::find_byte;
 
 /// One attribute value as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +85,7 @@ pub(crate) fn lex_attribute_list<'a>(
         }
         let value = if bytes.get(i) == Some(&b'"') {
             let start = i + 1;
-            let Some(len) = bytes[start..].iter().position(|&b| b == b'"') else {
+            let Some(len) = find_byte(&bytes[start..], b'"') else {
                 return Err(error(name, Kind::UnterminatedQuotedString));
             };
             i = start + len + 1;
@@ -97,16 +98,16 @@ pub(crate) fn lex_attribute_list<'a>(
             AttributeValue::Quoted(&list[start..start + len])
         } else {
             let start = i;
-            let len = bytes[start..]
-                .iter()
-                .position(|&b| b == b',')
-                .unwrap_or(bytes.len() - start);
+            let len = find_byte(&bytes[start..], b',').unwrap_or(bytes.len() - start);
             i = start + len;
-            let raw = list[start..i].trim_end_matches([' ', '\t']);
-            if raw.contains('"') {
+            let mut end = i;
+            while end > start && matches!(bytes[end - 1], b' ' | b'\t') {
+                end -= 1;
+            }
+            if find_byte(&bytes[start..end], b'"').is_some() {
                 return Err(error(name, Kind::MalformedAttributeList));
             }
-            AttributeValue::Unquoted(raw)
+            AttributeValue::Unquoted(&list[start..end])
         };
         f(name, value)?;
         if i < bytes.len() {
@@ -129,10 +130,15 @@ pub fn parse_decimal_integer(s: &str) -> ValueResult<u64> {
         if !b.is_ascii_digit() {
             return Err(Kind::ExpectedInteger);
         }
-        n = n
+        // A `match` rather than `ok_or(error)`: at opt-level "z" the eagerly built error is
+        // dropped with a call for every digit.
+        n = match n
             .checked_mul(10)
             .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            .ok_or(Kind::IntegerOverflow { bits: 64 })?;
+        {
+            Some(n) => n,
+            None => return Err(Kind::IntegerOverflow { bits: 64 }),
+        };
     }
     Ok(n)
 }
@@ -141,6 +147,12 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
+
+/// 10^`exponent` when it is exactly representable as a double (exponent ≤ 22).
+#[inline(always)]
+pub(super) fn exact_power_of_ten(exponent: u32) -> Option<f64> {
+    EXACT_POWERS_OF_TEN.get(exponent as usize).copied()
+}
 
 /// `decimal-floating-point`: digits with at most one `.`, no sign, no exponent.
 ///

@@ -47,47 +47,75 @@ impl DateTime {
     /// Tolerated beyond RFC 3339, because real encoders write them: a lowercase `t`/`z`, a
     /// space instead of `T`, and a missing zone (taken as UTC). Returns `None` otherwise.
     pub fn parse(s: &str) -> Option<DateTime> {
+        Self::parse_cached(s, &mut DayCache::default())
+    }
+
+    /// [`parse`](Self::parse), reusing the day of the previous date when `s` has the same
+    /// `YYYY-MM-DD`: consecutive `EXT-X-PROGRAM-DATE-TIME` tags nearly always do, and the
+    /// calendar arithmetic (64-bit divisions, which opt-level "z" keeps as divisions) is most
+    /// of the cost of a date.
+    pub(super) fn parse_cached(s: &str, cache: &mut DayCache) -> Option<DateTime> {
         let b = s.as_bytes();
-        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        // A fixed-size array: the indexing below needs no bounds checks.
+        let head: &[u8; 19] = b.get(..19)?.try_into().ok()?;
+        if head[4] != b'-' || head[7] != b'-' || head[13] != b':' || head[16] != b':' {
             return None;
         }
-        if !matches!(b[10], b'T' | b't' | b' ') {
+        if !matches!(head[10], b'T' | b't' | b' ') {
             return None;
         }
-        let year = digits(&b[0..4])?;
-        let month = digits(&b[5..7])?;
-        let day = digits(&b[8..10])?;
-        let hour = digits(&b[11..13])?;
-        let minute = digits(&b[14..16])?;
-        let second = digits(&b[17..19])?;
-        if !(1..=12).contains(&month)
-            || day == 0
-            || day > days_in_month(year, month)
-            || hour > 23
-            || minute > 59
-            || second > 60
-        {
+        // `YYYY-MM-DD` as two integers, so the comparison is not a `memcmp` call.
+        let date = (
+            u64::from_le_bytes([
+                head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7],
+            ]),
+            u16::from_le_bytes([head[8], head[9]]),
+        );
+        let days = if cache.date == date {
+            cache.days
+        } else {
+            let year = two_digits(head[0], head[1])? * 100 + two_digits(head[2], head[3])?;
+            let month = two_digits(head[5], head[6])?;
+            let day = two_digits(head[8], head[9])?;
+            if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+                return None;
+            }
+            let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
+            *cache = DayCache { date, days };
+            days
+        };
+        let hour = two_digits(head[11], head[12])?;
+        let minute = two_digits(head[14], head[15])?;
+        let second = two_digits(head[17], head[18])?;
+        if hour > 23 || minute > 59 || second > 60 {
             return None;
         }
         let mut rest = &b[19..];
         let mut millis = 0i64;
         if let Some((&b'.', fraction)) = rest.split_first() {
-            let len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+            let mut len = 0;
+            let mut scale = 100;
+            for &c in fraction {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                // Digits beyond the millisecond are read (they must be digits) and dropped.
+                millis += i64::from(c - b'0') * scale;
+                scale /= 10;
+                len += 1;
+            }
             if len == 0 {
                 return None;
-            }
-            for (i, &c) in fraction[..len.min(3)].iter().enumerate() {
-                millis += i64::from(c - b'0') * [100, 10, 1][i];
             }
             rest = &fraction[len..];
         }
         let offset_minutes = match rest {
             [] | [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), zone @ ..] => {
-                let (h, m) = match zone {
-                    [h1, h2] => (digits(&[*h1, *h2])?, 0),
+                let (h, m) = match *zone {
+                    [h1, h2] => (two_digits(h1, h2)?, 0),
                     [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
-                        (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
+                        (two_digits(h1, h2)?, two_digits(m1, m2)?)
                     }
                     _ => return None,
                 };
@@ -103,7 +131,6 @@ impl DateTime {
             }
             _ => return None,
         };
-        let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
         let seconds =
             days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
                 - offset_minutes * 60;
@@ -111,6 +138,14 @@ impl DateTime {
             unix_millis: seconds * 1000 + millis,
         })
     }
+}
+
+/// The last `YYYY-MM-DD` parsed and its day number, for [`DateTime::parse_cached`]. Starts
+/// with bytes no valid date has, so the first date is always computed.
+#[derive(Default)]
+pub(super) struct DayCache {
+    date: (u64, u16),
+    days: i64,
 }
 
 impl fmt::Display for DateTime {
@@ -135,17 +170,11 @@ impl fmt::Display for DateTime {
     }
 }
 
+/// Two ASCII digits as a number.
 #[inline(always)]
-fn digits(b: &[u8]) -> Option<u32> {
-    // A plain loop: at opt-level "z" an iterator adapter here is not inlined.
-    let mut n = 0u32;
-    for &c in b {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + u32::from(c - b'0');
-    }
-    Some(n)
+fn two_digits(tens: u8, units: u8) -> Option<u32> {
+    let (tens, units) = (tens.wrapping_sub(b'0'), units.wrapping_sub(b'0'));
+    (tens < 10 && units < 10).then(|| u32::from(tens) * 10 + u32::from(units))
 }
 
 fn is_leap(year: u32) -> bool {

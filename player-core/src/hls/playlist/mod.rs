@@ -156,6 +156,27 @@ pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, PlaylistError> 
     parse_playlist_with(text, url, &ParseOptions::default())
 }
 
+/// [`parse_playlist`] on the bytes of a response, as fetched. Invalid UTF-8 is replaced with
+/// U+FFFD (as `String::from_utf8_lossy` would), so a stray byte in a title cannot make a
+/// playlist unreadable; valid input is parsed in place, without a copy.
+///
+/// ```
+/// use player_core::hls::playlist::{parse_playlist_bytes, Playlist};
+///
+/// let bytes = b"#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\xff\nseg0.ts\n";
+/// let Playlist::Media(media) = parse_playlist_bytes(bytes, "https://cdn.example/720p.m3u8")? else {
+///     panic!("expected a media playlist");
+/// };
+/// assert_eq!(media.segments[0].title.as_deref(), Some("\u{fffd}"));
+/// # Ok::<(), player_core::hls::playlist::PlaylistError>(())
+/// ```
+///
+/// # Errors
+/// A [`PlaylistError`] naming the line and, where relevant, the attribute.
+pub fn parse_playlist_bytes(bytes: &[u8], url: &str) -> Result<Playlist, PlaylistError> {
+    parse_playlist(&scan::decode_lossy(bytes), url)
+}
+
 /// [`parse_playlist`] with options, e.g. the variables a Media Playlist may import.
 ///
 /// # Errors

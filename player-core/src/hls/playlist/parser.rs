@@ -8,10 +8,11 @@ use super::attributes::{
     lex_attribute_list, parse_decimal_float, parse_decimal_integer, parse_hex_128,
     parse_resolution, parse_signed_decimal_float, parse_yes_no, AttributeValue,
 };
+use super::datetime::DayCache;
 use super::error::{PlaylistError, PlaylistErrorKind as Kind};
 use super::media::{MediaPlaylist, PartialSegment, SegmentKey};
 use super::multivariant::{MultivariantPlaylist, Resolution, Variant};
-use super::scan::{split_once_byte, Lines};
+use super::scan::{split_once_byte, trim, word, word_at, Lines};
 use super::variables::Variables;
 use super::{
     DateTime, ParseOptions, Playlist, StartPoint, UnknownTag, VariableDefinition, VariableSource,
@@ -186,6 +187,9 @@ pub(super) struct Parser<'o> {
     pub pending_variant: Option<(Variant, usize)>,
     /// Line of the first `EXT-X-DEFINE:IMPORT`, which only Media Playlists may contain.
     pub import_line: Option<usize>,
+    /// The calendar day of the last `EXT-X-PROGRAM-DATE-TIME`, which the next one nearly
+    /// always shares.
+    pub day_cache: DayCache,
 }
 
 impl<'o> Parser<'o> {
@@ -212,6 +216,7 @@ impl<'o> Parser<'o> {
             carry: Carry::default(),
             pending_variant: None,
             import_line: None,
+            day_cache: DayCache::default(),
         }
     }
 
@@ -222,7 +227,7 @@ impl<'o> Parser<'o> {
         let mut saw_header = false;
         for raw in Lines::new(text) {
             self.line += 1;
-            let line = raw.trim_ascii();
+            let line = trim(raw);
             if line.is_empty() {
                 continue;
             }
@@ -233,10 +238,11 @@ impl<'o> Parser<'o> {
                 saw_header = true;
                 continue;
             }
-            if line.as_bytes()[0] != b'#' {
+            let bytes = line.as_bytes();
+            if bytes[0] != b'#' {
                 self.uri_line(line)?;
-            } else if line.as_bytes().get(1..4) == Some(b"EXT") {
-                self.tag(line, &line[1..])?;
+            } else if bytes.len() >= 4 && bytes[1] == b'E' && bytes[2] == b'X' && bytes[3] == b'T' {
+                self.tag(line)?;
             }
             // Other lines starting with '#' are comments.
         }
@@ -246,7 +252,7 @@ impl<'o> Parser<'o> {
         self.finish()
     }
 
-    fn tag(&mut self, line: &str, tag: &str) -> Result<()> {
+    fn tag(&mut self, line: &str) -> Result<()> {
         if let Some((_, stream_inf_line)) = &self.pending_variant {
             return Err(err(
                 *stream_inf_line,
@@ -255,6 +261,21 @@ impl<'o> Parser<'o> {
                 },
             ));
         }
+        // The two tags nearly every segment carries, recognised a word at a time before the
+        // general dispatch below compares names one by one.
+        let bytes = line.as_bytes();
+        let first = word_at(bytes, 0);
+        if first == word(b"#EXTINF:") {
+            return self.extinf(line.get(8..));
+        }
+        if first == word(b"#EXT-X-P")
+            && word_at(bytes, 8) == word(b"ROGRAM-D")
+            && word_at(bytes, 16) == word(b"ATE-TIME")
+            && bytes.get(24) == Some(&b':')
+        {
+            return self.program_date_time(line.get(25..));
+        }
+        let tag = &line[1..];
         let (name, value) = match split_once_byte(tag, b':') {
             Some((name, value)) => (name, Some(value)),
             None => (tag, None),
@@ -357,10 +378,8 @@ impl<'o> Parser<'o> {
             ));
         }
         let mut m = self.media;
-        let has_parts =
-            !self.next.parts.is_empty() || m.segments.iter().any(|s| !s.parts.is_empty());
-        if has_parts && m.part_inf.is_none() {
-            let line = self.next.first_part_line.unwrap_or(1);
+        // `first_part_line` is set by the first `EXT-X-PART` and never cleared.
+        if let (Some(line), None) = (self.next.first_part_line, &m.part_inf) {
             return Err(err(
                 line,
                 Kind::MissingTag {
@@ -454,6 +473,11 @@ impl<'o> Parser<'o> {
 
     /// A URI (a URI line, or a `URI` attribute when `attr` is given), substituted and resolved.
     pub fn uri(&mut self, text: &str, attr: Option<&Attr<'_>>) -> Result<String> {
+        // One pass for the common case: a plain relative path, which has no `{` and so no
+        // variable reference to substitute.
+        if let Some(url) = self.resolver.resolve_plain(text) {
+            return Ok(url);
+        }
         let line = self.line;
         let substituted = self.substitute(text).map_err(|kind| match attr {
             Some(a) => a.error(kind),

@@ -40,6 +40,47 @@ pub(super) fn split_once_byte(s: &str, delimiter: u8) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
+/// `s` without leading and trailing ASCII whitespace. Nearly every playlist line has none, and
+/// at opt-level "z" `str::trim_ascii` is an out-of-line call per line: look at the two ends
+/// first. Every ASCII whitespace byte is at most `b' '`.
+#[inline(always)]
+pub(super) fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if *first > b' ' && *last > b' ' => s,
+        [only] if *only > b' ' => s,
+        _ => s.trim_ascii(),
+    }
+}
+
+/// The eight bytes of `bytes` from `at`, as a little-endian word (0 past the end). Comparing
+/// tag names a word at a time avoids a `memcmp` call per comparison.
+#[inline(always)]
+pub(super) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(chunk) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        }
+        None => 0,
+    }
+}
+
+/// An eight-byte literal as the word [`word_at`] reads.
+pub(super) const fn word(literal: &[u8; 8]) -> u64 {
+    u64::from_le_bytes(*literal)
+}
+
+/// Decodes playlist bytes as UTF-8, replacing invalid sequences with U+FFFD. Valid input (all
+/// real playlists) is borrowed after `str::from_utf8`, whose ASCII fast path checks a word at a
+/// time; `String::from_utf8_lossy` walks byte by byte even when nothing needs replacing.
+pub(super) fn decode_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The lines of `text` (split at `\n`; a final line end does not start an empty line).
 pub(super) struct Lines<'a> {
     rest: &'a str,
@@ -82,6 +123,11 @@ mod tests {
         }
 
         #[test]
+        fn trim_matches_trim_ascii(text in "[ \t\r\x0c\x01a\u{85}]{0,6}") {
+            prop_assert_eq!(trim(&text), text.trim_ascii());
+        }
+
+        #[test]
         fn lines_match_split(text in "[a\\n\\r#é]{0,40}") {
             let expected: Vec<&str> = text.strip_suffix('\n').unwrap_or(&text).split('\n').collect();
             let expected = if text.is_empty() { Vec::new() } else { expected };
@@ -96,5 +142,37 @@ mod tests {
         assert_eq!(split_once_byte("none", b':'), None);
         assert_eq!(find_byte(b"0123456789abcdef\n", b'\n'), Some(16));
         assert_eq!(find_byte(&[0x8a, 0x0a], b'\n'), Some(1));
+    }
+
+    #[test]
+    fn trims_like_trim_ascii() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "ab",
+            "a b",
+            "\x01a\x01",
+            "\u{a0}a",
+        ] {
+            assert_eq!(trim(s), s.trim_ascii(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn reads_words() {
+        assert_eq!(word_at(b"#EXTINF:6", 0), word(b"#EXTINF:"));
+        assert_eq!(word_at(b"#EXTINF", 0), 0);
+        assert_eq!(word_at(b"x#EXTINF:", 1), word(b"#EXTINF:"));
+    }
+
+    #[test]
+    fn decodes_like_from_utf8_lossy() {
+        for bytes in [&b"#EXTM3U\n"[..], "é".as_bytes(), b"a\xffb", b"\xe2\x82"] {
+            assert_eq!(decode_lossy(bytes), String::from_utf8_lossy(bytes));
+        }
     }
 }

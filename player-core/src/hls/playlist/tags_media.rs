@@ -17,6 +17,37 @@ pub const MAX_KEY_FORMATS: usize = 16;
 /// used to size the segment list up front (at worst it doubles once).
 const SEGMENT_BYTES_ESTIMATE: usize = 64;
 
+/// The duration of an `EXTINF` value in the form nearly every encoder writes, `6.006,` (digits,
+/// at most one `.`, a comma and no title), read in one pass without slicing. `None` for
+/// anything else (a title, spaces, more than 15 digits, a malformed number), which the general
+/// path then reads or refuses. For the values it accepts, the result is the one
+/// [`parse_decimal_float`](super::attributes::parse_decimal_float) gives: the same exact
+/// integer divided by the same exact power of ten.
+#[inline(always)]
+fn untitled_duration(value: &[u8]) -> Option<f64> {
+    let (mut mantissa, mut digits, mut decimals, mut seen_dot) = (0u64, 0u32, 0u32, false);
+    let mut rest = value.iter();
+    for &b in &mut rest {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                decimals += u32::from(seen_dot);
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            b',' => break,
+            _ => return None,
+        }
+    }
+    if digits == 0 || rest.next().is_some() {
+        return None;
+    }
+    Some(mantissa as f64 / super::attributes::exact_power_of_ten(decimals)?)
+}
+
 impl Parser<'_> {
     pub(super) fn extinf(&mut self, value: Option<&str>) -> Result<()> {
         self.media_tag()?;
@@ -24,8 +55,13 @@ impl Parser<'_> {
         if self.next.extinf.is_some() {
             return Err(self.error(Kind::ExtinfWithoutUri));
         }
+        if let Some(duration) = untitled_duration(value.as_bytes()) {
+            let duration = check_duration(duration).map_err(|k| self.error(k))?;
+            self.next.extinf = Some((duration, None, self.line));
+            return Ok(());
+        }
         let (duration, title) = match super::scan::split_once_byte(value, b',') {
-            Some((d, t)) => (d.trim_ascii(), t.trim_ascii()),
+            Some((d, t)) => (super::scan::trim(d), super::scan::trim(t)),
             None => (value, ""),
         };
         let duration = super::attributes::parse_decimal_float(duration)
@@ -39,7 +75,8 @@ impl Parser<'_> {
     pub(super) fn program_date_time(&mut self, value: Option<&str>) -> Result<()> {
         self.media_tag()?;
         let value = self.value(value, "EXT-X-PROGRAM-DATE-TIME")?;
-        let date = DateTime::parse(value).ok_or_else(|| self.error(Kind::ExpectedDateTime))?;
+        let date = DateTime::parse_cached(value, &mut self.day_cache)
+            .ok_or_else(|| self.error(Kind::ExpectedDateTime))?;
         self.next.program_date_time = Some(date);
         Ok(())
     }
