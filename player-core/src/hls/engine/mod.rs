@@ -30,7 +30,7 @@ use crate::hls::command::{
 use crate::hls::live::LiveConfig;
 use crate::hls::metadata::{id3_cues, MetadataCue};
 use crate::hls::playlist::{
-    parse_playlist, ByteRange, KeyMethod, MediaPlaylist, MediaSegment, Playlist,
+    parse_playlist_bytes, ByteRange, KeyMethod, MediaPlaylist, MediaSegment, Playlist,
 };
 use crate::hls::retry::{Jitter, RetryPolicy};
 use crate::media::decrypt::{decrypt_segment_in_place, key_from_bytes};
@@ -637,8 +637,7 @@ impl Engine {
     }
 
     fn on_source_playlist(&mut self, request: &Request, body: FetchedBody) {
-        let text = String::from_utf8_lossy(&body.bytes);
-        match parse_playlist(&text, &body.url) {
+        match parse_playlist_bytes(&body.bytes, &body.url) {
             Ok(Playlist::Multivariant(multivariant)) => {
                 let mut levels: Vec<Level> = multivariant
                     .variants
@@ -699,8 +698,7 @@ impl Engine {
     }
 
     fn on_media_playlist(&mut self, request: &Request, level: usize, body: FetchedBody) {
-        let text = String::from_utf8_lossy(&body.bytes);
-        match parse_playlist(&text, &body.url) {
+        match parse_playlist_bytes(&body.bytes, &body.url) {
             Ok(Playlist::Media(media)) => {
                 if self.accept_media_playlist(level, media).is_err() {
                     self.live_reload_failed();
