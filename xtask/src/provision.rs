@@ -48,7 +48,9 @@ const OPENSSL: SystemTool = SystemTool {
 pub fn everything(root: &Path) -> Result<()> {
     system_packages(&[CHROMIUM, CHROMEDRIVER, FFMPEG, FFPROBE, OPENSSL])?;
     for_build(root)?;
-    npm_dependencies(&root.join("tests"))
+    npm_dependencies(&root.join("tests"))?;
+    // theme-check and liquidjs, for the Shopify extension's checks and browser test.
+    npm_dependencies(&root.join("examples/shopify"))
 }
 
 /// The demo needs no browser tooling.

@@ -11,6 +11,10 @@ use anyhow::{bail, Context, Result};
 
 use crate::{build, fixtures, process, provision, server};
 
+// The npm, script-tag and Shopify doors (issue 7); only `test` uses it.
+#[path = "distribution.rs"]
+mod distribution;
+
 pub struct Options {
     /// Skip `cargo test`, for quick iteration on browser tests.
     pub e2e_only: bool,
@@ -35,6 +39,26 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                     .args(["test", "--no-fail-fast"])
                     .current_dir(root),
             )
+        });
+    }
+    if build_ok {
+        // What the browser tests of the Vite app and the Shopify block load is prepared here.
+        let packed = report.step("npm pack, installed into examples/npm-vite", || {
+            distribution::pack_and_install(root).map(drop)
+        });
+        if packed {
+            report.step("typed example (tsc --noEmit --strict)", || {
+                distribution::typecheck(root)
+            });
+            report.step("Vite example (vite build)", || {
+                distribution::vite_build(root)
+            });
+        } else {
+            report.skipped("typed example (tsc --noEmit --strict)", "npm pack failed");
+            report.skipped("Vite example (vite build)", "npm pack failed");
+        }
+        report.step("Shopify extension (theme-check)", || {
+            distribution::shopify_extension(root)
         });
     }
     if fixtures_ok && build_ok {
