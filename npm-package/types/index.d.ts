@@ -145,6 +145,42 @@ export interface PlayerOptions {
   engine?: 'auto' | 'mse' | 'native';
   /** Live streams: seconds behind the live edge to play at. */
   latency?: number | string;
+  /** The host's say on storing the lookback attribution record; Google Consent Mode applies too. */
+  consent?: Consent;
+  /** Lookback window for `video_assisted_view`, in hours (default 72). */
+  attributionWindow?: number | string;
+  /** The store's own campaign parameters to capture, comma-separated (`ref,affiliate_id`). */
+  campaignParams?: string;
+  /** The product this page is about: reports `video_assisted_view` when it was interacted with in a video. */
+  productId?: string;
+}
+
+export type Consent = 'granted' | 'denied';
+
+/** The first-party lookback record (`localStorage`, see docs/events.md "What is stored"). */
+export interface AttributionRecord {
+  v: 1;
+  products: Array<{
+    product_id: string;
+    variant_id?: string;
+    event: 'select_item' | 'view_item' | 'select_variant' | 'add_to_cart';
+    video_id: string;
+    video_title: string;
+    /** Second of the video, in milliseconds. */
+    video_time_ms: number;
+    live: boolean;
+    session_id: string;
+    /** Milliseconds since the epoch. */
+    at: number;
+  }>;
+}
+
+/** Options of `trackProductView` and `<shoppable-player-tracker>`. */
+export interface TrackProductViewOptions {
+  /** Name of the GTM array; default `dataLayer`. */
+  dataLayer?: string;
+  /** Lookback window in hours; default 72. */
+  attributionWindow?: number | string;
 }
 
 // ───────────────────────────── Cart ─────────────────────────────
@@ -406,6 +442,10 @@ export interface Player {
   readonly element: HTMLElement;
   /** Calls `callback(detail)` for every `type` event; returns a function that unsubscribes. */
   on<K extends PlayerEventName>(type: K, callback: (detail: PlayerEventMap[K]) => void): () => void;
+  /** Grants or denies storing the attribution record (`'denied'` also removes it). */
+  setConsent(consent: Consent): void;
+  /** The lookback attribution record, pruned to the window; null before the engine has loaded. */
+  getAttribution(): AttributionRecord | null;
   /** Stops playback and removes everything the player created. Safe to call twice. */
   destroy(): void;
 }
@@ -418,6 +458,16 @@ export function attach(host: HTMLElement, options?: PlayerOptions): Player;
 
 /** Defines `<shoppable-player>` (or `name`) for pages that use the npm package. Returns the class. */
 export function defineElement(name?: string): CustomElementConstructor;
+
+/**
+ * On a page about `productId` (typically its product page): pushes `video_assisted_view` when the
+ * viewer interacted with that product in a video within the lookback window, once per page load.
+ * Resolves to whether it pushed. Script-tag pages: `ShoppablePlayer.trackProductView`.
+ */
+export function trackProductView(productId: FeedId, options?: TrackProductViewOptions): Promise<boolean>;
+
+/** Defines `<shoppable-player-tracker product-id="…">` (or `name`), which calls `trackProductView`. */
+export function defineTracker(name?: string): CustomElementConstructor;
 
 /** The `<shoppable-player>` element. */
 export interface ShoppablePlayerElement extends HTMLElement {
@@ -438,5 +488,11 @@ export interface ShoppablePlayerElement extends HTMLElement {
 declare global {
   interface HTMLElementTagNameMap {
     'shoppable-player': ShoppablePlayerElement;
+  }
+  interface Window {
+    /** Defined by the script-tag loader (`dist/shoppable-player.js`). */
+    ShoppablePlayer?: {
+      trackProductView(productId: FeedId, options?: TrackProductViewOptions): Promise<boolean>;
+    };
   }
 }

@@ -80,6 +80,11 @@ test('npm pack ships the built files, the types and the README, and every export
   // The ES entry imports the glue by the name wasm-bindgen gave it, and the glue the wasm.
   const entry = execFileSync('tar', ['-xzOf', tarball, 'package/dist/index.js'], { encoding: 'utf8' });
   assert.match(entry, /from\s*["']\.\/shoppable_player_wasm\.js["']/);
+  // Every function the declarations promise is exported by the ES entry, and nothing else is.
+  const declarations = execFileSync('tar', ['-xzOf', tarball, 'package/types/index.d.ts'], { encoding: 'utf8' });
+  const declared = [...declarations.matchAll(/^export function (\w+)/gm)].map((m) => m[1]).sort();
+  const exported = [...entry.match(/export\s*{([^}]*)}/)[1].matchAll(/(?:\bas\s+)?(\w+)\s*(?:,|$)/g)].map((m) => m[1]).sort();
+  assert.deepEqual(exported, declared);
   const glue = execFileSync('tar', ['-xzOf', tarball, 'package/dist/shoppable_player_wasm.js'], { encoding: 'utf8' });
   assert.match(glue, /new URL\(['"]shoppable_player_wasm_bg\.wasm['"], import\.meta\.url\)/);
 });

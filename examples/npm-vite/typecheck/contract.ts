@@ -5,6 +5,8 @@ import {
   attach,
   createPlayer,
   defineElement,
+  defineTracker,
+  trackProductView,
   type DataLayerEntry,
   type PlayerEventMap,
   type ProductFeed,
@@ -67,6 +69,14 @@ export function contract(container: HTMLElement): void {
   void element.player?.cart.items;
   attach(document.createElement('div'), { videoId: 'x', checkout: 'shopify' }).destroy();
 
+  // Lookback attribution and consent.
+  player.setConsent('denied');
+  const record = player.getAttribution();
+  void record?.products.map((p) => `${p.product_id}@${p.video_time_ms}`);
+  void trackProductView('tee', { attributionWindow: 24 }).then((pushed: boolean) => pushed);
+  defineTracker();
+  void window.ShoppablePlayer?.trackProductView(7001);
+
   const entry: DataLayerEntry = { ecommerce: null };
   void entry;
   const detail: PlayerEventMap['view_cart']['ecommerce']['items'][number]['price'] = 29;
@@ -89,6 +99,8 @@ export function contract(container: HTMLElement): void {
     // @ts-expect-error add_to_cart carries no video_percent
     void event.video_percent;
   });
+  // @ts-expect-error consent is granted or denied
+  player.setConsent('yes');
   // @ts-expect-error engine is one of auto | mse | native
   createPlayer(container, { engine: 'flash' });
 }
