@@ -403,6 +403,7 @@ impl<'o> Parser<'o> {
     }
 
     /// The value after `:`, which `tag` requires.
+    #[inline(always)]
     pub fn value<'v>(&self, value: Option<&'v str>, tag: &'static str) -> Result<&'v str> {
         value.ok_or_else(|| self.error(Kind::MissingTagValue { tag }))
     }

@@ -83,12 +83,14 @@ pub(super) fn decode_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// The lines of `text` (split at `\n`; a final line end does not start an empty line).
 pub(super) struct Lines<'a> {
-    rest: &'a str,
+    text: &'a str,
+    /// Where the next line starts.
+    at: usize,
 }
 
 impl<'a> Lines<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        Lines { rest: text }
+        Lines { text, at: 0 }
     }
 }
 
@@ -97,17 +99,24 @@ impl<'a> Iterator for Lines<'a> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        match find_byte(self.rest.as_bytes(), b'\n') {
+        let rest = self
+            .text
+            .as_bytes()
+            .get(self.at..)
+            .filter(|r| !r.is_empty())?;
+        let start = self.at;
+        // One slice of `text` per line: at opt-level "z" each `str` slicing is a call.
+        let end = match find_byte(rest, b'\n') {
             Some(i) => {
-                let line = &self.rest[..i];
-                self.rest = &self.rest[i + 1..];
-                Some(line)
+                self.at = start + i + 1;
+                start + i
             }
-            None => Some(std::mem::take(&mut self.rest)),
-        }
+            None => {
+                self.at = self.text.len();
+                self.text.len()
+            }
+        };
+        self.text.get(start..end)
     }
 }
 
