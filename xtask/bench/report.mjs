@@ -292,8 +292,13 @@ function markdown() {
       '',
       `Node ${cpu.node}; hls.js ${cpu.versions['hls.js']}, mux.js ${cpu.versions['mux.js']}. ` +
         'Ours is player-core compiled to wasm32 exactly as the SDK is (release profile: `opt-level = "z"`, ' +
-        'LTO, then `wasm-opt -Oz`), through a small wasm-bindgen wrapper (`xtask/bench-wasm`), called from JS: ' +
-        'the JS string or bytes are copied into wasm memory on every call, as in the SDK.',
+        'LTO, then `wasm-opt -Oz`), through a small wasm-bindgen wrapper (`xtask/bench-wasm`), called from JS, ' +
+        'with its input copied into wasm memory on every call. Each parser gets a playlist the way its player ' +
+        'does: hls.js\'s loader hands `M3U8Parser` the response text; the SDK\'s `fetch` reads the body with ' +
+        '`arrayBuffer()` and hands the bytes to wasm, where the engine decodes and parses them with ' +
+        '`parse_playlist_bytes` — so ours is timed from the response bytes (copy into wasm memory, UTF-8 ' +
+        'check, parse), theirs from the response text. An informational row gives ours a JS string instead ' +
+        '(wasm-bindgen then encodes it into wasm memory with a JS loop over its characters).',
       '',
       `Method: both sides are first checked to give the same answer (10,000 segments, 20 variants and 5 ` +
         'EXT-X-MEDIA renditions; transmuxed output sizes within 10 % of each other — ' +

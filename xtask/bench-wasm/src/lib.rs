@@ -6,27 +6,41 @@
 //! Compiled with the workspace release profile and optimised with the same `wasm-opt -Oz` as
 //! the shipped SDK: what is measured is what a shopper's browser runs.
 
-use player_core::hls::playlist::{parse_playlist, Playlist};
+use player_core::hls::playlist::{parse_playlist, parse_playlist_bytes, Playlist, PlaylistError};
 use player_core::media::{SegmentContext, Transmuxer};
 use wasm_bindgen::prelude::*;
 
-/// Parses `text` as fetched from `url` (the JS string is encoded into wasm memory first, as in
-/// the SDK). Returns the number of segments of a Media Playlist or of variants of a
-/// Multivariant Playlist.
-#[wasm_bindgen]
-pub fn parse_playlist_count(text: &str, url: &str) -> Result<u32, JsError> {
-    let count = match parse_playlist(text, url).map_err(|e| JsError::new(&e.to_string()))? {
+/// The figure the bench checks: segments of a Media Playlist, variants of a Multivariant one.
+fn count(parsed: Result<Playlist, PlaylistError>) -> Result<u32, JsError> {
+    let count = match parsed.map_err(|e| JsError::new(&e.to_string()))? {
         Playlist::Media(media) => media.segments.len(),
         Playlist::Multivariant(multivariant) => multivariant.variants.len(),
     };
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
+/// Parses a playlist as the SDK does: `bytes` is the response body (the SDK's `fetch` reads it
+/// with `arrayBuffer()` and copies it into wasm memory; wasm-bindgen copies the `Uint8Array`
+/// here on every call), decoded and parsed by the same `parse_playlist_bytes` the engine calls.
+/// Returns the number of segments of a Media Playlist or of variants of a Multivariant Playlist.
+#[wasm_bindgen]
+pub fn parse_playlist_count(bytes: &[u8], url: &str) -> Result<u32, JsError> {
+    count(parse_playlist_bytes(bytes, url))
+}
+
+/// [`parse_playlist_count`] from a JS string instead (wasm-bindgen encodes it into wasm memory
+/// on every call, a JS loop over its characters): not how the SDK receives playlists, measured
+/// to show what an API taking text would cost.
+#[wasm_bindgen]
+pub fn parse_playlist_text_count(text: &str, url: &str) -> Result<u32, JsError> {
+    count(parse_playlist(text, url))
+}
+
 /// The number of `EXT-X-MEDIA` renditions in a Multivariant Playlist (0 for a Media Playlist):
 /// lets the bench check that both parsers read the alternative renditions too.
 #[wasm_bindgen]
-pub fn parse_playlist_renditions(text: &str, url: &str) -> Result<u32, JsError> {
-    let count = match parse_playlist(text, url).map_err(|e| JsError::new(&e.to_string()))? {
+pub fn parse_playlist_renditions(bytes: &[u8], url: &str) -> Result<u32, JsError> {
+    let count = match parse_playlist_bytes(bytes, url).map_err(|e| JsError::new(&e.to_string()))? {
         Playlist::Media(_) => 0,
         Playlist::Multivariant(multivariant) => multivariant.renditions.len(),
     };
