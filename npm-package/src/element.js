@@ -6,6 +6,7 @@ const BOOLEAN = new Set(['autoplay', 'muted']);
 const ATTRIBUTES = [
   'src', 'products', 'video-id', 'video-title', 'poster', 'autoplay', 'muted', 'currency',
   'locale', 'checkout', 'data-layer', 'start', 'end', 'product', 'engine', 'latency',
+  'consent', 'attribution-window', 'campaign-params', 'product-id',
 ];
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -72,4 +73,30 @@ export function defineElement(loadEngine, name = 'shoppable-player') {
 
   customElements.define(name, ShoppablePlayerElement);
   return ShoppablePlayerElement;
+}
+
+/**
+ * Defines `<shoppable-player-tracker product-id="…">` (once): on a page about a product (no
+ * player needed), it reports `video_assisted_view` when the viewer interacted with that product
+ * in a video within the lookback window. `loadEngine()` resolves to an object with
+ * `trackProductView(productId, options)`.
+ */
+export function defineTracker(loadEngine, name = 'shoppable-player-tracker') {
+  const existing = customElements.get(name);
+  if (existing) return existing;
+
+  class ShoppablePlayerTrackerElement extends HTMLElement {
+    connectedCallback() {
+      const productId = this.getAttribute('product-id');
+      if (!productId) return;
+      const options = {
+        dataLayer: this.getAttribute('data-layer') ?? undefined,
+        attributionWindow: this.getAttribute('attribution-window') ?? undefined,
+      };
+      loadEngine().then((engine) => engine.trackProductView(productId, options));
+    }
+  }
+
+  customElements.define(name, ShoppablePlayerTrackerElement);
+  return ShoppablePlayerTrackerElement;
 }

@@ -1,6 +1,6 @@
 // The npm door: `import { createPlayer, defineElement } from 'shoppable-player'`.
-import init, { mount } from './shoppable_player_wasm.js';
-import { defineElement as defineCustomElement } from './element.js';
+import init, { mount, trackProductView as track } from './shoppable_player_wasm.js';
+import { defineElement as defineCustomElement, defineTracker as defineTrackerElement } from './element.js';
 
 let wasm;
 const loadWasm = () => (wasm ??= init());
@@ -76,6 +76,20 @@ class Player {
       clear: () => ready((h) => h.cartClear()),
     });
   }
+  /**
+   * The host's say on storing the lookback attribution record: `'granted'` or `'denied'`
+   * (which also removes what was stored). Google Consent Mode's `analytics_storage` applies too.
+   */
+  setConsent(consent) {
+    this.#whenReady((h) => h.setConsent(String(consent)));
+  }
+  /**
+   * The lookback attribution record `{v, products: [...]}` (see docs/events.md) for your
+   * checkout, or `null` before the engine has loaded.
+   */
+  getAttribution() {
+    return this.#handle ? this.#handle.getAttribution() : null;
+  }
   get currentTime() {
     return this.#handle ? this.#handle.currentTime : 0;
   }
@@ -117,6 +131,22 @@ export function createPlayer(container, options = {}) {
     host.remove();
   };
   return player;
+}
+
+/**
+ * The page is about `productId`: pushes `video_assisted_view` to the dataLayer when the viewer
+ * interacted with that product in a video within the lookback window (once per page load).
+ * `options`: `{ dataLayer = 'dataLayer', attributionWindow = 72 }` (hours). Resolves to whether
+ * it pushed.
+ */
+export async function trackProductView(productId, options = {}) {
+  await loadWasm();
+  return track(String(productId), options);
+}
+
+/** Defines `<shoppable-player-tracker product-id="…">` for pages that use the npm package. */
+export function defineTracker(name = 'shoppable-player-tracker') {
+  return defineTrackerElement(async () => ({ trackProductView }), name);
 }
 
 /** Defines `<shoppable-player>` (or `name`) for pages that use the npm package. */

@@ -1,10 +1,17 @@
 // The script-tag door: `<script src=".../shoppable-player.js" defer>`. A classic script that
 // defines <shoppable-player> at once and fetches the engine (ES module + wasm) from its own
 // directory only when the first element connects — once, however many players the page has.
-import { defineElement } from './element.js';
+import { defineElement, defineTracker } from './element.js';
 
 const self = document.currentScript;
 const base = new URL('.', (self && self.src) || location.href).href;
 let engine;
 
-defineElement(() => (engine ??= import(`${base}index.js`)));
+const loadEngine = () => (engine ??= import(`${base}index.js`));
+defineElement(loadEngine);
+defineTracker(loadEngine);
+// Pages without a bundler reach the functions that need no element here.
+window.ShoppablePlayer ??= {
+  /** See `trackProductView` in the npm API: resolves to whether `video_assisted_view` was pushed. */
+  trackProductView: (productId, options) => loadEngine().then((m) => m.trackProductView(productId, options)),
+};

@@ -8,6 +8,7 @@
 // formatting (~19 KB) into the wasm; clamps are written as `max(..).min(..)` instead.
 #![allow(clippy::manual_clamp)]
 
+mod analytics;
 mod chrome;
 mod commerce;
 mod host;
@@ -17,4 +18,5 @@ mod state;
 mod strings;
 mod time_format;
 
+pub use analytics::track_product_view;
 pub use player::{mount, PlayerHandle};

@@ -28,6 +28,16 @@ pub struct PlayerOptions {
     /// Live streams: seconds behind the live edge to play at (`latency` attribute); `None`:
     /// the playlist's hold-back (`PART-HOLD-BACK` for LL-HLS), else three target durations.
     pub latency: Option<f64>,
+    /// Name of the `window` array events are pushed to (`data-layer`); `None`: `dataLayer`.
+    pub data_layer: Option<String>,
+    /// `granted` or `denied`: the host's say on storing the attribution record (`consent`).
+    pub consent: Option<String>,
+    /// Lookback window in hours (`attribution-window`); `None`: 72.
+    pub attribution_window: Option<f64>,
+    /// The store's own campaign parameters to capture, comma-separated (`campaign-params`).
+    pub campaign_params: Option<String>,
+    /// The product this page is about (`product-id`): reports `video_assisted_view`.
+    pub product_id: Option<String>,
 }
 
 impl PlayerOptions {
@@ -59,6 +69,11 @@ impl PlayerOptions {
             currency: text("currency"),
             locale: text("locale"),
             latency: seconds("latency"),
+            data_layer: text("dataLayer"),
+            consent: text("consent"),
+            attribution_window: seconds("attributionWindow"),
+            campaign_params: text("campaignParams"),
+            product_id: text("productId"),
         }
     }
 }

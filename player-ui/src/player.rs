@@ -4,14 +4,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use player_core::analytics::consent::Consent;
 use player_core::error::PlayerError;
 use player_core::hls::{EngineConfig, EngineEvent, RenditionChoice};
 use player_core::web::Playback;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
+use crate::analytics::Analytics;
 use crate::chrome::{Actions, PlayerChrome};
-use crate::commerce::Commerce;
+use crate::commerce::{CheckoutMode, Commerce};
 use crate::host;
 use crate::options::PlayerOptions;
 use crate::state::PlayerState;
@@ -28,6 +30,7 @@ struct Mounted {
     state: PlayerState,
     actions: Actions,
     commerce: Commerce,
+    analytics: Analytics,
     /// Dropping it unmounts the view and disposes every signal and effect it owns.
     _view: Box<dyn std::any::Any>,
 }
@@ -53,18 +56,22 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
         leptos::mount::mount_to(container.clone(), move || {
             let state = PlayerState::new();
             let actions = Actions::new(host.clone());
-            let commerce = Commerce::new(host, &options, actions);
+            let analytics = Analytics::new(host.clone(), &options, state);
+            let commerce = Commerce::new(host, &options, actions, analytics);
             *built.borrow_mut() = Some((state, actions, commerce));
             let poster = options.poster.clone();
             view! { <PlayerChrome state actions commerce poster /> }
         })
     };
     let (state, actions, commerce) = built.take().ok_or("the player view did not build")?;
+    let analytics = commerce.analytics;
     let video = actions
         .video
         .get_untracked()
         .ok_or("the video element did not render")?;
     video.set_muted(options.muted);
+    let shopify = commerce.checkout_mode() == CheckoutMode::Shopify;
+    analytics.start(&video, commerce.feed, shopify);
     state.muted.set(options.muted);
 
     let event_host = host.clone();
@@ -74,10 +81,28 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
         on_engine_event(&event_host, state, commerce, event)
     }) {
         Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),
-        Err(error) => report_error(&host, state, error),
+        Err(error) => report_error(&host, state, analytics, error),
     }
     // Before the stream starts, so that `ready` knows whether to wait for a feed.
     commerce.load_from_options(&options);
+    if let Some(product_id) = &options.product_id {
+        let options = host::object(&[
+            (
+                "dataLayer",
+                options
+                    .data_layer
+                    .as_deref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from),
+            ),
+            (
+                "attributionWindow",
+                options
+                    .attribution_window
+                    .map_or(JsValue::UNDEFINED, JsValue::from),
+            ),
+        ]);
+        crate::analytics::track_product_view(product_id, options);
+    }
     if let Some(src) = &options.src {
         actions.load(src);
         if options.autoplay {
@@ -91,6 +116,7 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
             state,
             actions,
             commerce,
+            analytics,
             _view: Box::new(view),
         }),
     })
@@ -114,6 +140,13 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, e
                     ("label", r.label().into()),
                 ]));
             }
+            // The first rendition is chosen before the renditions are announced.
+            if let Some(first) = state.current_rendition.get_untracked() {
+                if let Some(rendition) = renditions.get(first) {
+                    let auto = state.rendition_choice.get_untracked() == RenditionChoice::Auto;
+                    commerce.analytics.quality_changed(rendition, auto);
+                }
+            }
             state.renditions.set(renditions);
             state.live.set(live);
             let detail = host::object(&[
@@ -125,7 +158,13 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, e
             // Fires now, or once the product feed has loaded (or failed to).
             commerce.stream_ready(detail);
         }
-        EngineEvent::RenditionSwitched { index, .. } => state.current_rendition.set(Some(index)),
+        EngineEvent::RenditionSwitched { index, auto } => {
+            state.current_rendition.set(Some(index));
+            let rendition = state.renditions.with_untracked(|r| r.get(index).cloned());
+            if let Some(rendition) = rendition {
+                commerce.analytics.quality_changed(&rendition, auto);
+            }
+        }
         EngineEvent::Metadata(cues) => {
             commerce.add_stream_cues(&cues);
             state.cues.update(|all| all.extend(cues));
@@ -136,11 +175,11 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, e
             state.live_ended.set(true);
             state.reconnecting.set(false);
         }
-        EngineEvent::Error(error) => report_error(host, state, error),
+        EngineEvent::Error(error) => report_error(host, state, commerce.analytics, error),
     }
 }
 
-fn report_error(host: &HtmlElement, state: PlayerState, error: PlayerError) {
+fn report_error(host: &HtmlElement, state: PlayerState, analytics: Analytics, error: PlayerError) {
     let detail = host::object(&[
         ("code", error.code.as_str().into()),
         ("message", error.message.as_str().into()),
@@ -150,10 +189,11 @@ fn report_error(host: &HtmlElement, state: PlayerState, error: PlayerError) {
         ),
         ("fatal", error.fatal.into()),
     ]);
+    host::dispatch(host, "error", &detail);
+    analytics.error(error.code.as_str(), &error.message, error.fatal);
     if error.fatal {
         state.error.set(Some(error));
     }
-    host::dispatch(host, "error", &detail);
 }
 
 #[wasm_bindgen]
@@ -190,8 +230,30 @@ impl PlayerHandle {
     /// Plays another stream in this player.
     pub fn load(&self, src: &str) {
         if let Some(m) = &self.mounted {
+            m.analytics.new_view(Some(src));
             m.actions.load(src);
         }
+    }
+
+    /// The host's say on storing the lookback attribution record: `granted` or `denied`
+    /// (which also removes what was stored). Consent Mode's `analytics_storage` applies too.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(&self, consent: &str) {
+        if let Some(m) = &self.mounted {
+            m.analytics.set_consent(Consent::parse(consent));
+        }
+    }
+
+    /// The lookback attribution record (see `docs/events.md`), for the host's checkout:
+    /// `{v: 1, products: [{product_id, variant_id, event, video_id, video_title,
+    /// video_time_ms, live, session_id, at}]}`.
+    #[wasm_bindgen(js_name = getAttribution)]
+    pub fn get_attribution(&self) -> JsValue {
+        let text = match &self.mounted {
+            Some(m) => m.analytics.attribution_record(),
+            None => return JsValue::NULL,
+        };
+        js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
     }
 
     /// Chooses a rendition by its index in `ready`'s `renditions` (ascending bandwidth), or

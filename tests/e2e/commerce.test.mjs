@@ -222,8 +222,7 @@ test('the sheet: colour then size updates price, image and SKU; impossible choic
   });
   assert.match(await text(part(page, 'compare-at-price')), /\$35\.00/);
   const [viewed] = await events(page, 'view_item');
-  assert.equal(viewed.detail.product_id, 'tee');
-  assert.equal(viewed.detail.variant_id, '40001');
+  assert.deepEqual(viewed.detail.ecommerce.items.map((i) => [i.item_id, i.item_variant]), [['TEE-SAND-S', 'Sand / S']]);
 
   // aria-disabled options stay operable (the shopper sees "Sold out" for what they chose).
   await option('Color', 'Navy').click({ force: true });
@@ -256,10 +255,8 @@ test('add, change quantity, remove: the count and subtotal follow', async () => 
   await part(page, 'add-to-cart').click();
   assert.equal(await text(part(page, 'cart-count')), '1');
   const [added] = await events(page, 'add_to_cart');
-  assert.equal(added.detail.variant_id, '40002');
-  assert.equal(added.detail.product_id, 'tee');
-  assert.equal(added.detail.quantity, 1);
-  assert.equal(typeof added.detail.video_time, 'number');
+  assert.deepEqual(added.detail.ecommerce.items.map((i) => [i.item_id, i.quantity]), [['TEE-SAND-M', 1]]);
+  assert.equal(typeof added.detail.video_current_time, 'number');
 
   await page.locator('shoppable-player [part="product-sheet"] .sp-added button').click();
   const drawer = part(page, 'cart-drawer');
@@ -288,8 +285,8 @@ test('add, change quantity, remove: the count and subtotal follow', async () => 
   await line('50002').waitFor({ state: 'detached' });
   assert.equal(await text(part(page, 'cart-count')), '2');
   assert.equal(await text(part(page, 'cart-subtotal')), '$58.00');
-  const removed = (await events(page, 'remove_from_cart')).map((e) => [e.detail.variant_id, e.detail.quantity]);
-  assert.deepEqual(removed, [['40002', 1], ['50002', 2]]);
+  const removed = (await events(page, 'remove_from_cart')).map((e) => e.detail.ecommerce.items.map((i) => [i.item_id, i.quantity]));
+  assert.deepEqual(removed, [[['TEE-SAND-M', 1]], [['TOTE-OLV', 2]]]);
   assert.deepEqual(
     await player(page, (p) => p.cart.items.map((i) => [i.variant_id, i.quantity, i.unit_price, i.price])),
     [['40002', 2, 2900, 29]],
@@ -341,8 +338,8 @@ test('`event` checkout delivers the exact lines in shoppable:begin_checkout', as
   await waitForEvent(page, 'begin_checkout');
   const [{ detail }] = await events(page, 'begin_checkout');
   assert.equal(detail.method, 'event');
-  assert.equal(detail.value, 103);
-  assert.equal(detail.currency, 'USD');
+  assert.equal(detail.ecommerce.value, 103);
+  assert.equal(detail.ecommerce.currency, 'USD');
   assert.equal(detail.video_id, 'spring-show');
   assert.deepEqual(detail.lines, [
     { variant_id: '40001', product_id: 'tee', title: 'Linen tee', variant_title: 'Sand / S', quantity: 2, unit_price: 2900, price: 29, currency: 'USD', image: '/img/tee.svg' },

@@ -5,6 +5,7 @@
 //! SourceBuffer operation at a time, abortable requests, timers — and the teardown that leaves
 //! nothing behind when a player is destroyed.
 
+pub mod data_layer;
 mod feed_loader;
 mod fetch;
 mod media_buffer;
@@ -18,7 +19,7 @@ pub use media_buffer::time_ranges;
 pub use playback::Playback;
 
 /// Milliseconds on the page's monotonic clock.
-pub(crate) fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or_else(js_sys::Date::now, |p| p.now())

@@ -20,6 +20,11 @@ pub fn write(key: &str, value: &str) -> Result<(), String> {
     local_storage()?.set_item(key, value).map_err(describe)
 }
 
+/// Removes `key`.
+pub fn remove(key: &str) -> Result<(), String> {
+    local_storage()?.remove_item(key).map_err(describe)
+}
+
 fn local_storage() -> Result<Storage, String> {
     let window = web_sys::window().ok_or("no window")?;
     match window.local_storage() {

@@ -16,7 +16,7 @@ use player_core::web::shopify_cart::{add_line, StoreLine};
 use wasm_bindgen::JsValue;
 
 use super::cart_store;
-use super::interactions::{record, Interaction};
+use super::line_objects::lines_array;
 use super::Commerce;
 
 /// How checkout hands the cart over.
@@ -50,22 +50,27 @@ impl CheckoutMode {
 
 /// Starts checkout with the page's cart.
 pub fn begin(commerce: Commerce) {
-    let (lines, subtotal) = commerce
-        .cart
-        .with_untracked(|c| (c.lines().to_vec(), c.subtotal().unwrap_or(0)));
-    if lines.is_empty() || commerce.busy.get_untracked() {
+    let cart = commerce.cart.get_untracked();
+    let lines = cart.lines().to_vec();
+    // A double click is the same checkout of the same lines; a changed cart is a new one.
+    let mut intent = String::from("begin_checkout");
+    for line in &lines {
+        intent.push_str(&format!(" {}x{}", line.variant_id, line.quantity));
+    }
+    if lines.is_empty() || commerce.busy.get_untracked() || !commerce.analytics.allow_click(&intent)
+    {
         return;
     }
     let mode = commerce.checkout_mode();
-    let method = mode.name();
-    record(
-        &commerce,
-        Interaction::BeginCheckout {
-            lines: &lines,
-            subtotal,
-            method,
-        },
-    );
+    // The host's own checkout needs the lines themselves (variant ids, quantities), not just
+    // GA4's items: the DOM event carries them too.
+    let extra = [
+        ("lines", lines_array(&lines, &commerce.currency()).into()),
+        ("method", mode.name().into()),
+    ];
+    commerce
+        .analytics
+        .cart_event("begin_checkout", &cart, &extra);
     match mode {
         CheckoutMode::Event => {}
         CheckoutMode::Url(template) => {

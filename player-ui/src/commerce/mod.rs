@@ -7,7 +7,7 @@
 
 pub mod cart_store;
 mod checkout;
-pub mod interactions;
+pub mod line_objects;
 mod price;
 mod stream_cues;
 pub mod view;
@@ -19,17 +19,18 @@ use leptos::prelude::*;
 use player_core::commerce::cart::{Cart, CartChange, CartItem};
 use player_core::commerce::cues::ProductTimeline;
 use player_core::commerce::feed::{parse_feed, Feed, FeedError};
+use player_core::commerce::variants::VariantPicker;
 use player_core::hls::metadata::MetadataCue;
 use player_core::web::FeedRequest;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
+use crate::analytics::Analytics;
 use crate::chrome::Actions;
 use crate::host;
 use crate::options::PlayerOptions;
 use cart_store::LineOrigin;
 pub use checkout::CheckoutMode;
-use interactions::{record, Interaction};
 use price::PriceFormat;
 
 /// Which panel covers the video; one at a time.
@@ -60,6 +61,7 @@ pub struct Commerce {
     /// The variant last added from the sheet, for its confirmation.
     pub added: RwSignal<Option<String>>,
     pub actions: Actions,
+    pub analytics: Analytics,
     context: StoredValue<Context, LocalStorage>,
 }
 
@@ -80,7 +82,12 @@ struct Context {
 
 impl Commerce {
     /// Creates the state under the current reactive owner and joins the page's cart.
-    pub fn new(host: HtmlElement, options: &PlayerOptions, actions: Actions) -> Self {
+    pub fn new(
+        host: HtmlElement,
+        options: &PlayerOptions,
+        actions: Actions,
+        analytics: Analytics,
+    ) -> Self {
         Commerce {
             feed: RwSignal::new(Arc::new(Feed::default())),
             timeline: RwSignal::new(ProductTimeline::new()),
@@ -91,6 +98,7 @@ impl Commerce {
             busy: RwSignal::new(false),
             added: RwSignal::new(None),
             actions,
+            analytics,
             context: StoredValue::new_local(Context {
                 host,
                 video_id: options.video_id.clone(),
@@ -343,32 +351,16 @@ impl Commerce {
         self.panel.set(panel.clone());
         match panel {
             Panel::Cart => {
-                let (lines, subtotal) = self
-                    .cart
-                    .with_untracked(|c| (c.lines().to_vec(), c.subtotal().unwrap_or(0)));
-                record(
-                    self,
-                    Interaction::ViewCart {
-                        lines: &lines,
-                        subtotal,
-                    },
-                );
+                let cart = self.cart.get_untracked();
+                self.analytics.cart_event("view_cart", &cart, &[]);
             }
             Panel::Sheet(id) => {
                 let viewed = self.feed.with_untracked(|f| {
-                    let product = f.product(&id)?;
-                    let picker = player_core::commerce::variants::VariantPicker::new(product)?;
-                    Some((picker.variant_id().to_owned(), picker.price()))
+                    let picker = VariantPicker::new(f.product(&id)?)?;
+                    Some(picker.variant_id().to_owned())
                 });
-                if let Some((variant_id, price)) = viewed {
-                    record(
-                        self,
-                        Interaction::ViewItem {
-                            product_id: &id,
-                            variant_id: &variant_id,
-                            price,
-                        },
-                    );
+                if let Some(variant_id) = viewed {
+                    self.analytics.variant_event("view_item", &id, &variant_id);
                 }
             }
             _ => {}
@@ -389,9 +381,16 @@ impl Commerce {
         }
     }
 
-    /// A product chosen from a card or the rail: its sheet opens.
-    pub fn select(&self, product_id: &str, list: &'static str) {
-        record(self, Interaction::SelectItem { product_id, list });
+    /// A product chosen from a card or the rail: its sheet opens. The second click of a
+    /// double click does nothing.
+    pub fn select(&self, product_id: &str) {
+        if !self
+            .analytics
+            .allow_click(&format!("select_item:{product_id}"))
+        {
+            return;
+        }
+        self.analytics.select_item(product_id);
         self.open_panel(Panel::Sheet(product_id.to_owned()));
     }
 
@@ -441,31 +440,13 @@ impl Commerce {
     fn report_change(&self, change: &CartChange) {
         let id = &change.line.variant_id;
         self.line_errors.try_update(|e| e.retain(|(v, _)| v != id));
-        if change.added() > 0 {
-            let quantity = change.added();
-            record(
-                self,
-                Interaction::AddToCart {
-                    line: &change.line,
-                    quantity,
-                },
-            );
-        } else if change.removed() > 0 {
-            let quantity = change.removed();
-            record(
-                self,
-                Interaction::RemoveFromCart {
-                    line: &change.line,
-                    quantity,
-                },
-            );
-        }
+        self.analytics.cart_change(change);
     }
 
     /// The cart's lines as JavaScript objects (`player.cart.items`).
     pub fn items(&self) -> Array {
         let currency = self.currency();
         let lines = self.cart.with_untracked(|c| c.lines().to_vec());
-        interactions::lines_array(&lines, &currency)
+        line_objects::lines_array(&lines, &currency)
     }
 }

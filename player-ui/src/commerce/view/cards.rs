@@ -35,6 +35,11 @@ pub fn ProductCards(state: PlayerState, commerce: Commerce) -> impl IntoView {
             })
         })
     });
+    // What is on screen counts towards `view_item_list` (once seen for a second).
+    Effect::new(move |_| {
+        let ids: Vec<String> = active.with(|a| a.iter().map(|(id, _)| id.clone()).collect());
+        commerce.analytics.cards_shown(&ids);
+    });
     // A fixed number of slots, each re-rendered only when its own product changes: cheaper in
     // the wasm than a keyed list.
     let slots = (0..MAX_CARDS)
@@ -67,7 +72,7 @@ fn product_card(id: &str, commerce: Commerce) -> impl IntoView {
             type="button"
             aria-haspopup="dialog"
             data-product-id=product.id.clone()
-            on:click=click(move |_| commerce.select(&chosen, "cards"))
+            on:click=click(move |_| commerce.select(&chosen))
         >
             {summary(product, commerce)}
         </button>
@@ -181,7 +186,7 @@ pub fn ProductRail(commerce: Commerce) -> impl IntoView {
                         <button
                             class="sp-rail-open"
                             type="button"
-                            on:click=click(move |_| commerce.select(&chosen, "rail"))
+                            on:click=click(move |_| commerce.select(&chosen))
                         >
                             {summary(product, commerce)}
                         </button>

@@ -91,7 +91,12 @@ pub fn ProductSheet(id: String, commerce: Commerce) -> impl IntoView {
     });
     let add = click(move |_| {
         let Some(v) = variant() else { return };
-        if !v.available {
+        // The second click of a double click adds nothing (and reports nothing).
+        if !v.available
+            || !commerce
+                .analytics
+                .allow_click(&format!("add_to_cart:{}", v.id))
+        {
             return;
         }
         let message = match commerce.add(&v.id, 1) {
@@ -130,17 +135,21 @@ pub fn ProductSheet(id: String, commerce: Commerce) -> impl IntoView {
                     });
                     let chosen = value.clone();
                     let pick = click(move |_| {
-                        selected.update(|v| {
-                            let next = stored.with_value(|p| {
-                                let mut picker = VariantPicker::for_variant(p, v)?;
-                                picker.select(j, &chosen);
-                                Some(picker.variant_id().to_owned())
-                            });
-                            if let Some(next) = next {
-                                *v = next;
-                            }
+                        let current = selected.get_untracked();
+                        let next = stored.with_value(|p| {
+                            let mut picker = VariantPicker::for_variant(p, &current)?;
+                            picker.select(j, &chosen);
+                            Some(picker.variant_id().to_owned())
                         });
                         commerce.added.set(None);
+                        let Some(next) = next.filter(|n| *n != current) else {
+                            return;
+                        };
+                        selected.set(next.clone());
+                        let product_id = stored.with_value(|p| p.id.clone());
+                        commerce
+                            .analytics
+                            .variant_event("select_variant", &product_id, &next);
                     });
                     view! {
                         <button
