@@ -50,24 +50,37 @@ const BUNDLES: &[Bundle] = &[
 
 pub fn sdk(root: &Path) -> Result<()> {
     let package = root.join("npm-package");
-    let dist = package.join("dist");
-    // dist is generated only: start clean so a renamed or removed artefact cannot linger.
-    if dist.exists() {
-        fs::remove_dir_all(&dist).with_context(|| format!("could not clean {}", dist.display()))?;
+    // Built in a staging folder and swapped in at the end, so that a page (or a test) loading
+    // dist while a build runs never sees it half written, and a renamed or removed artefact
+    // cannot linger.
+    let staging = package.join(format!(".dist-staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
     }
-    fs::create_dir_all(&dist).with_context(|| format!("could not create {}", dist.display()))?;
+    fs::create_dir_all(&staging)
+        .with_context(|| format!("could not create {}", staging.display()))?;
 
     let wasm = compile_wasm(root)?;
-    generate_bindings(root, &wasm, &dist)?;
-    let bindings = dist.join(format!("{WASM_OUT_NAME}_bg.wasm"));
+    generate_bindings(root, &wasm, &staging)?;
+    let bindings = staging.join(format!("{WASM_OUT_NAME}_bg.wasm"));
     optimise_wasm(&package, &bindings)?;
-    let mut artefacts = vec![dist.join(format!("{WASM_OUT_NAME}.js")), bindings];
+    let mut artefacts = vec![staging.join(format!("{WASM_OUT_NAME}.js")), bindings];
     for bundle in BUNDLES {
-        if let Some(output) = bundle_js(&package, bundle)? {
+        if let Some(output) = bundle_js(&package, &staging, bundle)? {
             artefacts.push(output);
         }
     }
-    report_sizes(root, &artefacts)
+    let dist = package.join("dist");
+    let sizes = report_sizes(&staging, &dist, &artefacts);
+    let old = package.join(format!(".dist-old-{}", std::process::id()));
+    if dist.exists() {
+        fs::rename(&dist, &old).with_context(|| format!("could not move {}", dist.display()))?;
+    }
+    fs::rename(&staging, &dist).with_context(|| format!("could not create {}", dist.display()))?;
+    if old.exists() {
+        fs::remove_dir_all(&old).ok();
+    }
+    sizes
 }
 
 fn compile_wasm(root: &Path) -> Result<PathBuf> {
@@ -145,7 +158,7 @@ pub fn optimise_wasm(package: &Path, wasm: &Path) -> Result<()> {
 }
 
 /// Returns `None` when the entry point is not written yet, so the wasm half can be built alone.
-fn bundle_js(package: &Path, bundle: &Bundle) -> Result<Option<PathBuf>> {
+fn bundle_js(package: &Path, out_dir: &Path, bundle: &Bundle) -> Result<Option<PathBuf>> {
     let source = package.join(bundle.source);
     if !source.is_file() {
         println!(
@@ -154,7 +167,7 @@ fn bundle_js(package: &Path, bundle: &Bundle) -> Result<Option<PathBuf>> {
         );
         return Ok(None);
     }
-    let output = package.join("dist").join(bundle.output);
+    let output = out_dir.join(bundle.output);
     process::output(
         Command::new(package.join("node_modules/.bin/esbuild"))
             .arg(&source)
@@ -175,7 +188,8 @@ fn bundle_js(package: &Path, bundle: &Bundle) -> Result<Option<PathBuf>> {
 }
 
 /// Raw and `gzip -9` sizes: the gzip figure is what budgets (and Shopify) measure.
-fn report_sizes(root: &Path, artefacts: &[PathBuf]) -> Result<()> {
+/// Artefacts are named as they will be in `dist` (they are measured in `staging`).
+fn report_sizes(staging: &Path, dist: &Path, artefacts: &[PathBuf]) -> Result<()> {
     println!(
         "build: {:<48} {:>10} {:>10}",
         "artefact", "bytes", "gzip -9"
@@ -188,8 +202,9 @@ fn report_sizes(root: &Path, artefacts: &[PathBuf]) -> Result<()> {
         let gzip = gzip_size(artefact)?;
         raw_total += raw;
         gzip_total += gzip;
-        let name = artefact.strip_prefix(root).unwrap_or(artefact);
-        println!("build: {:<48} {raw:>10} {gzip:>10}", name.display());
+        let name = dist.join(artefact.strip_prefix(staging).unwrap_or(artefact));
+        let name = name.strip_prefix(dist.parent().and_then(Path::parent).unwrap_or(dist));
+        println!("build: {:<48} {raw:>10} {gzip:>10}", name.unwrap_or(dist).display());
     }
     println!("build: {:<48} {raw_total:>10} {gzip_total:>10}", "total");
     Ok(())
