@@ -125,20 +125,24 @@ pub fn parse_decimal_integer(s: &str) -> ValueResult<u64> {
     if bytes.is_empty() {
         return Err(Kind::ExpectedInteger);
     }
+    // Up to 19 digits cannot overflow, so the loop uses plain arithmetic: in wasm a checked
+    // 64-bit multiplication is a call to a 128-bit multiply. Longer inputs are checked below.
     let mut n: u64 = 0;
     for &b in bytes {
         if !b.is_ascii_digit() {
             return Err(Kind::ExpectedInteger);
         }
-        // A `match` rather than `ok_or(error)`: at opt-level "z" the eagerly built error is
-        // dropped with a call for every digit.
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-        {
-            Some(n) => n,
-            None => return Err(Kind::IntegerOverflow { bits: 64 }),
-        };
+        n = n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+    }
+    if bytes.len() > 19 {
+        // Leading zeros aside, 20 digits fit only below 18446744073709551616.
+        let significant = bytes
+            .iter()
+            .position(|&b| b != b'0')
+            .map_or(0, |i| bytes.len() - i);
+        if significant > 20 || (significant == 20 && s[s.len() - 20..] > *"18446744073709551615") {
+            return Err(Kind::IntegerOverflow { bits: 64 });
+        }
     }
     Ok(n)
 }
@@ -202,7 +206,12 @@ pub fn parse_signed_decimal_float(s: &str) -> ValueResult<f64> {
 
 /// `decimal-resolution`: `<width>x<height>`, each fitting in 32 bits.
 pub fn parse_resolution(s: &str) -> ValueResult<Resolution> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or(Kind::ExpectedResolution)?;
+    // A byte search: `split_once` with a `char` array goes through the generic pattern code.
+    let at = s
+        .bytes()
+        .position(|b| b == b'x' || b == b'X')
+        .ok_or(Kind::ExpectedResolution)?;
+    let (w, h) = (&s[..at], &s[at + 1..]);
     let dim = |d: &str| -> ValueResult<u32> {
         let n = parse_decimal_integer(d).map_err(|_| Kind::ExpectedResolution)?;
         u32::try_from(n).map_err(|_| Kind::IntegerOverflow { bits: 32 })
@@ -300,6 +309,41 @@ mod tests {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    proptest::proptest! {
+        /// The overflow check after the unchecked loop agrees with the standard library.
+        #[test]
+        fn decimal_integers_match_std(s in "0{0,3}[0-9]{0,21}") {
+            let expected = if s.is_empty() {
+                Err(Kind::ExpectedInteger)
+            } else {
+                s.parse::<u64>().map_err(|_| Kind::IntegerOverflow { bits: 64 })
+            };
+            proptest::prop_assert_eq!(parse_decimal_integer(&s), expected);
+        }
+    }
+
+    #[test]
+    fn decimal_integers_at_the_limit() {
+        assert_eq!(parse_decimal_integer("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(
+            parse_decimal_integer("0018446744073709551615"),
+            Ok(u64::MAX)
+        );
+        assert_eq!(
+            parse_decimal_integer("18446744073709551616"),
+            Err(Kind::IntegerOverflow { bits: 64 })
+        );
+        assert_eq!(
+            parse_decimal_integer("99999999999999999999"),
+            Err(Kind::IntegerOverflow { bits: 64 })
+        );
+        assert_eq!(
+            parse_decimal_integer("9999999999999999999"),
+            Ok(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_decimal_integer("1a"), Err(Kind::ExpectedInteger));
     }
 
     #[test]

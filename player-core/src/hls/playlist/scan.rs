@@ -25,11 +25,14 @@ pub(super) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
         }
         offset += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| offset + i)
+    // A plain loop: at opt-level "z" `Iterator::position` with a closure is a call.
+    for &b in chunks.remainder() {
+        if b == needle {
+            return Some(offset);
+        }
+        offset += 1;
+    }
+    None
 }
 
 /// Splits `s` at the first `delimiter` (an ASCII byte), dropping the delimiter.

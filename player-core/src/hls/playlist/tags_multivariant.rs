@@ -38,14 +38,10 @@ impl Parser<'_> {
         self.attributes(list, |p, a| {
             let string = |p: &mut Parser<'_>, a: &Attr<'_>| p.string(a);
             match a.name {
+                // Each name is compared in turn: the attributes nearly every variant has come first.
                 "BANDWIDTH" => set_once(&mut s.bandwidth, &a, a.integer()?),
                 "AVERAGE-BANDWIDTH" => set_once(&mut s.average_bandwidth, &a, a.integer()?),
-                "SCORE" => {
-                    let v = a.float()?;
-                    set_once(&mut s.score, &a, v)
-                }
                 "CODECS" => set_once(&mut s.codecs, &a, string(p, &a)?),
-                "SUPPLEMENTAL-CODECS" => set_once(&mut s.supplemental_codecs, &a, string(p, &a)?),
                 "RESOLUTION" => set_once(&mut s.resolution, &a, a.resolution()?),
                 "FRAME-RATE" => {
                     let v = a.float()?;
@@ -54,13 +50,7 @@ impl Parser<'_> {
                     }
                     set_once(&mut s.frame_rate, &a, v)
                 }
-                "HDCP-LEVEL" => set_once(&mut s.hdcp_level, &a, a.text().to_owned()),
-                "ALLOWED-CPC" => set_once(&mut s.allowed_cpc, &a, string(p, &a)?),
-                "VIDEO-RANGE" => set_once(&mut s.video_range, &a, a.text().to_owned()),
-                "REQ-VIDEO-LAYOUT" => set_once(&mut s.req_video_layout, &a, string(p, &a)?),
-                "STABLE-VARIANT-ID" => set_once(&mut s.stable_variant_id, &a, string(p, &a)?),
                 "AUDIO" => set_once(&mut s.audio, &a, string(p, &a)?),
-                "VIDEO" => set_once(&mut s.video, &a, string(p, &a)?),
                 "SUBTITLES" => set_once(&mut s.subtitles, &a, string(p, &a)?),
                 "CLOSED-CAPTIONS" => {
                     let v = match a.value {
@@ -69,6 +59,17 @@ impl Parser<'_> {
                     };
                     set_once(&mut s.closed_captions, &a, v)
                 }
+                "VIDEO-RANGE" => set_once(&mut s.video_range, &a, a.text().to_owned()),
+                "SCORE" => {
+                    let v = a.float()?;
+                    set_once(&mut s.score, &a, v)
+                }
+                "SUPPLEMENTAL-CODECS" => set_once(&mut s.supplemental_codecs, &a, string(p, &a)?),
+                "HDCP-LEVEL" => set_once(&mut s.hdcp_level, &a, a.text().to_owned()),
+                "ALLOWED-CPC" => set_once(&mut s.allowed_cpc, &a, string(p, &a)?),
+                "REQ-VIDEO-LAYOUT" => set_once(&mut s.req_video_layout, &a, string(p, &a)?),
+                "STABLE-VARIANT-ID" => set_once(&mut s.stable_variant_id, &a, string(p, &a)?),
+                "VIDEO" => set_once(&mut s.video, &a, string(p, &a)?),
                 "PATHWAY-ID" => set_once(&mut s.pathway_id, &a, string(p, &a)?),
                 "PROGRAM-ID" => set_once(&mut s.program_id, &a, a.integer()?),
                 "URI" => {
