@@ -21,6 +21,9 @@ const muxjs = require('mux.js');
 const { M3U8Parser } = await import('hls.js/dist/hls.mjs');
 
 const smoke = env.smoke;
+// BENCH_ONLY=parse (or transmux) runs only that section, as browser.mjs does for its own.
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+const wanted = (section) => !only || only.includes(section);
 const WARMUP_MS = smoke ? 0 : 1500;
 const ROUND_MS = smoke ? 0 : 400;
 const ROUNDS = smoke ? 1 : 8;
@@ -129,6 +132,7 @@ check(
 
 const parsing = [];
 const run = (entry, sides) => {
+  if (!wanted(entry.theirs === 'hls.js' ? 'parse' : 'transmux')) return null;
   process.stdout.write(`cpu: ${entry.name} … `);
   const result = { ...entry, ...compare(sides) };
   console.log(
@@ -268,6 +272,6 @@ writeResult('cpu', {
   node: process.version,
   versions: { 'hls.js': packageVersion('hls.js'), 'mux.js': packageVersion('mux.js') },
   method: { warmupMs: WARMUP_MS, roundMs: ROUND_MS, rounds: ROUNDS },
-  parsing,
-  transmuxing,
+  parsing: parsing.filter(Boolean),
+  transmuxing: transmuxing.filter(Boolean),
 });
