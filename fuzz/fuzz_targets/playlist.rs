@@ -44,6 +44,7 @@ fn exercise_accessors(playlist: &Playlist) {
                 let _ = m.iv_for(i);
                 let _ = m.segment_keys(i);
                 let _ = m.init_section_of(i);
+                let _ = m.segment_url(i);
                 assert_eq!(m.date_time_of(i), dates[i]);
                 if let Some(r) = m.segments[i].byte_range {
                     let _ = r.http_range();

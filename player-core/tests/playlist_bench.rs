@@ -37,7 +37,7 @@ fn benchmark_playlist_is_what_it_claims() {
     assert_eq!(m.segments.len(), 10_000);
     assert!(m.segments.iter().all(|s| s.program_date_time.is_some()));
     assert_eq!(
-        m.segments[9_999].uri,
+        m.url_of(&m.segments[9_999]),
         "https://cdn.example/v/segment-10999.m4s"
     );
 }

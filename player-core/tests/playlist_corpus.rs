@@ -163,7 +163,7 @@ fn ll_hls_delta_update_with_skip() {
         "skipped segments are counted"
     );
     assert_eq!(
-        m.segments[0].uri,
+        m.url_of(&m.segments[0]),
         "https://cdn.example/vod/spring/fileSequence2666.mp4"
     );
     assert!(m.server_control.unwrap().can_skip_dateranges);
@@ -209,7 +209,7 @@ fn fmp4_vod_with_implicit_byte_range_offsets() {
     assert!(m
         .segments
         .iter()
-        .all(|s| s.uri == "https://cdn.example/vod/spring/main.mp4"));
+        .all(|s| m.url_of(s) == "https://cdn.example/vod/spring/main.mp4"));
 }
 
 #[test]
@@ -255,7 +255,10 @@ fn discontinuities_and_ad_markers() {
         .map(|s| s.discontinuity_sequence)
         .collect();
     assert_eq!(seqs, [3, 3, 4, 4, 4, 5, 5, 5]);
-    assert_eq!(m.segments[2].uri, "https://ads.example.net/creative-9/0.ts");
+    assert_eq!(
+        m.url_of(&m.segments[2]),
+        "https://ads.example.net/creative-9/0.ts"
+    );
     assert!(m.segments[6].gap);
     let cue_tags: Vec<_> = m
         .unknown_tags
@@ -350,10 +353,13 @@ fn crlf_and_bom() {
     assert_eq!(m.segments.len(), 3);
     assert_eq!(m.segments[0].title.as_deref(), Some("Opening titles"));
     assert_eq!(
-        m.segments[0].uri,
+        m.url_of(&m.segments[0]),
         "http://windows-encoder.example/stream/seq0.ts"
     );
-    assert_eq!(m.segments[1].uri, "https://cdn.example/vod/spring/seq1.ts");
+    assert_eq!(
+        m.url_of(&m.segments[1]),
+        "https://cdn.example/vod/spring/seq1.ts"
+    );
     assert_eq!(m.segments[1].title, None);
     assert_eq!(m.target_duration, 10);
     assert!(m.end_list);
@@ -394,7 +400,7 @@ fn variables_from_query_and_import() {
         "https://edge-1.cdn.example/vod/spring/480p/480p/init.mp4?token=s3cr=t"
     );
     assert_eq!(
-        m.segments[1].uri,
+        m.url_of(&m.segments[1]),
         "https://edge-1.cdn.example/vod/spring/480p/480p/1.m4s?token=s3cr=t"
     );
     // Without the parent's variables the IMPORT cannot be satisfied.

@@ -74,5 +74,5 @@ fn ffmpeg_ts_with_program_date_time_and_discontinuity() {
     assert_eq!(m.segments[0].program_date_time, Some(d0));
     assert_eq!(m.segments[2].program_date_time, None);
     assert_eq!(m.date_time_of(2), Some(d0.add_seconds(4.0)));
-    assert_eq!(m.segments[0].uri, "https://cdn.example/show/ts0.ts");
+    assert_eq!(m.url_of(&m.segments[0]), "https://cdn.example/show/ts0.ts");
 }

@@ -240,7 +240,8 @@ fn references_to_empty_variables_cost_budget_too() {
         panic!()
     };
     assert_eq!(
-        m.segments[0].uri, URL,
+        m.url_of(&m.segments[0]),
+        URL,
         "an empty reference resolves to the base"
     );
 }

@@ -343,6 +343,7 @@ fn media_playlist() -> impl Strategy<Value = MediaPlaylist> {
                 ) = header;
                 let (server_control, part_inf, skip, pending_parts, hints, reports) = ll;
                 let mut m = MediaPlaylist {
+                    url: BASE.to_owned(),
                     version,
                     target_duration,
                     media_sequence,
@@ -425,7 +426,7 @@ fn media_playlist() -> impl Strategy<Value = MediaPlaylist> {
                         disc += 1;
                     }
                     m.segments.push(MediaSegment {
-                        uri: spec.uri,
+                        reference: spec.uri,
                         duration: spec.duration,
                         title: spec.title,
                         start,

@@ -29,7 +29,14 @@ fn tolerates_bom_crlf_blank_lines_whitespace_and_comments() {
     let text = "\u{feff}#EXTM3U\r\n\r\n#EXT-X-TARGETDURATION:4 \r\n# a comment\r\n\t#EXTINF:4.0,\r\n  seg 1.ts  \r\n\r\n";
     let m = media(text);
     assert_eq!(m.target_duration, 4);
-    assert_eq!(m.segments[0].uri, "https://cdn.example/show/720p/seg 1.ts");
+    assert_eq!(
+        m.segments[0].reference, "seg 1.ts",
+        "kept as written, trimmed"
+    );
+    assert_eq!(
+        m.url_of(&m.segments[0]),
+        "https://cdn.example/show/720p/seg 1.ts"
+    );
 }
 
 #[test]
@@ -167,15 +174,20 @@ fn define_substitutes_uris_quoted_strings_and_hex() {
         m.init_sections[0].uri,
         "https://cdn.example/show/720p/init-7.mp4"
     );
-    assert_eq!(m.segments[0].uri, "https://cdn.example/show/720p/seg-7.ts");
+    assert_eq!(
+        m.url_of(&m.segments[0]),
+        "https://cdn.example/show/720p/seg-7.ts"
+    );
     assert_eq!(m.defines.len(), 3);
     assert_eq!(m.defines[2].source, VariableSource::Value);
 }
 
 #[test]
 fn references_without_any_define_are_literal_and_undefined_ones_are_errors() {
+    let m = media(&with_segment("#EXTINF:6,\na{$x}.ts"));
+    assert_eq!(m.segments[0].reference, "a{$x}.ts");
     assert_eq!(
-        media(&with_segment("#EXTINF:6,\na{$x}.ts")).segments[0].uri,
+        m.url_of(&m.segments[0]),
         "https://cdn.example/show/720p/a{$x}.ts"
     );
     // Once a playlist defines variables, a reference before the definition is an error too:
@@ -217,7 +229,7 @@ fn define_import_reads_the_parent_variables() {
         panic!()
     };
     assert_eq!(
-        m.segments[0].uri,
+        m.url_of(&m.segments[0]),
         "https://cdn.example/show/720p/s.ts?auth=t0k"
     );
     assert_eq!(m.defines[0].source, VariableSource::Import);
@@ -244,7 +256,7 @@ fn define_queryparam_reads_the_playlist_url() {
     let Ok(Playlist::Media(m)) = parse_playlist(&text, "https://h/p.m3u8?x=1&token=a%20b") else {
         panic!()
     };
-    assert_eq!(m.segments[0].uri, "https://h/s.ts?t=a b");
+    assert_eq!(m.url_of(&m.segments[0]), "https://h/s.ts?t=a b");
     let e = parse_playlist(&text, "https://h/p.m3u8?x=1").unwrap_err();
     assert_error(
         &e,
@@ -473,6 +485,26 @@ fn byte_ranges_with_implicit_offsets() {
         ]
     );
     assert_eq!(ranges[1].http_range().as_deref(), Some("bytes=100-299"));
+}
+
+#[test]
+fn an_implicit_offset_follows_the_same_resource_however_it_is_written() {
+    // Segment references are kept as written; the offset follows the resource they resolve to.
+    let m = media(&with_segment(concat!(
+        "#EXTINF:6,\n#EXT-X-BYTERANGE:100@0\nall.ts\n",
+        "#EXTINF:6,\n#EXT-X-BYTERANGE:200\n./all.ts\n",
+        "#EXTINF:6,\n#EXT-X-BYTERANGE:50\nhttps://cdn.example/show/720p/all.ts\n",
+    )));
+    let offsets: Vec<_> = m.segments[..3]
+        .iter()
+        .map(|s| s.byte_range.unwrap().offset)
+        .collect();
+    assert_eq!(offsets, [0, 100, 300]);
+    assert_eq!(m.segments[1].reference, "./all.ts");
+    assert_eq!(
+        m.segment_url(1).as_deref(),
+        Some("https://cdn.example/show/720p/all.ts")
+    );
 }
 
 #[test]

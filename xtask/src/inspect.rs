@@ -95,7 +95,7 @@ fn media_playlist(media: &MediaPlaylist) -> Value {
                 })
                 .collect();
             let mut value = json!({
-                "uri": segment.uri,
+                "uri": media.url_of(segment),
                 "duration": segment.duration,
                 "start": segment.start,
                 "media_sequence": segment.media_sequence,

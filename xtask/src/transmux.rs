@@ -129,8 +129,9 @@ pub fn load_media_playlist(path: &Path) -> Result<(MediaPlaylist, Vec<SegmentInp
     let mut current_init = None;
     let mut inputs = Vec::with_capacity(playlist.segments.len());
     for (index, segment) in playlist.segments.iter().enumerate() {
-        let mut bytes = read_range(&mut files, &segment.uri, segment.byte_range)?;
-        let mut name = segment.uri.clone();
+        let url = playlist.url_of(segment);
+        let mut bytes = read_range(&mut files, &url, segment.byte_range)?;
+        let mut name = url;
         if let Some(range) = segment.byte_range {
             name = format!("{name} bytes {}..{}", range.offset, range.end());
         }

@@ -263,7 +263,7 @@ fn assert_one_file_in_ranges(media: &MediaPlaylist) {
     assert!(media
         .segments
         .iter()
-        .all(|s| s.uri == media.segments[0].uri));
+        .all(|s| media.url_of(s) == media.url_of(&media.segments[0])));
 }
 
 /// Also proves the IVs right: the decrypted segments are byte for byte the ladder's clear ones.

@@ -194,6 +194,11 @@ pub fn fill_skipped(previous: &MediaPlaylist, next: &mut MediaPlaylist) -> bool 
     let mut restored = Vec::with_capacity(skipped.len() + next.segments.len());
     for segment in skipped {
         let mut segment = segment.clone();
+        // References are relative to the playlist that listed them: if a redirect moved the
+        // playlist, carry the old segments over as absolute URLs.
+        if previous.url != next.url {
+            segment.reference = previous.url_of(&segment);
+        }
         // Init sections and keys are indices into each playlist's own lists.
         segment.init_section = segment.init_section.map(|i| {
             let section = &previous.init_sections[i as usize];
@@ -327,6 +332,29 @@ mod tests {
         assert!(align(&full, &mut delta));
         assert_eq!(delta.segments[0].start, 2.0);
         assert_eq!(live_edge(&delta), 18.0);
+    }
+
+    #[test]
+    fn skipped_segments_keep_their_urls_when_a_redirect_moved_the_playlist() {
+        let full = live(100, 8, "#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n");
+        let text =
+            "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:101\n\
+                    #EXT-X-SKIP:SKIPPED-SEGMENTS=5\n#EXTINF:2.0,\nseg106.ts\n";
+        let Ok(Playlist::Media(mut delta)) =
+            parse_playlist(text, "https://edge-2.cdn.test/other/index.m3u8")
+        else {
+            panic!("delta did not parse");
+        };
+        assert!(fill_skipped(&full, &mut delta));
+        assert_eq!(
+            delta.segment_url(0).as_deref(),
+            Some("https://cdn.test/live/seg101.ts"),
+            "listed by the old playlist, relative to its URL"
+        );
+        assert_eq!(
+            delta.segment_url(5).as_deref(),
+            Some("https://edge-2.cdn.test/other/seg106.ts")
+        );
     }
 
     #[test]

@@ -108,8 +108,8 @@ fn load_media_playlist(dir: &Path, relative: &str) -> Result<(Vec<Micros>, Vec<V
             "{}: the live simulator loops whole MPEG-TS segments",
             path.display()
         );
-        let file = segment
-            .uri
+        let url = media.url_of(segment);
+        let file = url
             .strip_prefix(BASE)
             .context("a segment lives outside the source directory")?;
         let bytes = std::fs::read(dir.join(file))

@@ -89,7 +89,10 @@ fn uris(media: &MediaPlaylist) -> Vec<String> {
     media
         .segments
         .iter()
-        .map(|s| s.uri.rsplit('/').next().unwrap_or_default().to_owned())
+        .map(|s| {
+            let url = media.url_of(s);
+            url.rsplit('/').next().unwrap_or_default().to_owned()
+        })
         .collect()
 }
 

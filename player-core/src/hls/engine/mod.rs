@@ -766,7 +766,7 @@ impl Engine {
             return;
         };
         let segment = &playlist.segments[index];
-        let url = segment.uri.clone();
+        let url = playlist.url_of(segment);
         let context = SegmentContext {
             start: segment.start,
             discontinuity_sequence: segment.discontinuity_sequence,
@@ -1095,7 +1095,7 @@ impl Engine {
         let segment = &playlist.segments[index];
         match segment_key(playlist, index) {
             Err(method) => {
-                let url = Some(segment.uri.clone());
+                let url = Some(playlist.url_of(segment));
                 return self.fail(
                     ErrorCode::MediaUnsupported,
                     format!(
@@ -1113,7 +1113,7 @@ impl Engine {
             }
             Ok(_) => {}
         }
-        let (uri, range) = (segment.uri.clone(), segment.byte_range);
+        let (uri, range) = (playlist.url_of(segment), segment.byte_range);
         let msn = segment.media_sequence;
         self.send(Purpose::Segment { level, msn }, uri, range, 1);
     }

@@ -9,8 +9,16 @@ use super::{StartPoint, UnknownTag, VariableDefinition};
 /// Segments share their initialisation sections and keys by index into
 /// [`init_sections`](Self::init_sections) and [`keys`](Self::keys), so a 10,000-segment
 /// playlist under one key holds one key, not 10,000 copies.
+///
+/// Segment URIs are kept as written ([`MediaSegment::reference`]) and resolved against
+/// [`url`](Self::url) when asked ([`segment_url`](Self::segment_url),
+/// [`url_of`](Self::url_of)): a player requests a few segments of a playlist that may list
+/// thousands and be reloaded every few seconds. Every other URI (keys, maps, parts, hints,
+/// reports) is resolved while parsing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MediaPlaylist {
+    /// The URL the playlist was fetched from (after redirects): the base of segment references.
+    pub url: String,
     /// `EXT-X-VERSION`; `None` when absent (which means version 1).
     pub version: Option<u8>,
     /// `EXT-X-TARGETDURATION`, in seconds.
@@ -66,8 +74,9 @@ pub enum PlaylistType {
 /// One media segment: a URI line and the tags that apply to it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MediaSegment {
-    /// Absolute URL.
-    pub uri: String,
+    /// The URI line as written (with variables substituted): a URI reference, usually relative
+    /// to the playlist. [`MediaPlaylist::url_of`] gives the absolute URL to request.
+    pub reference: String,
     /// `EXTINF` duration in seconds (finite, 0 ≤ d ≤ 10⁹).
     pub duration: f64,
     /// `EXTINF` title; `None` when empty.
@@ -265,6 +274,29 @@ pub struct RenditionReport {
 }
 
 impl MediaPlaylist {
+    /// The absolute URL of `segment` (one of this playlist's): its reference resolved against
+    /// [`url`](Self::url) (RFC 3986 §5.2).
+    ///
+    /// ```
+    /// use player_core::hls::playlist::{parse_playlist, Playlist};
+    ///
+    /// let text = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n../a/seg0.ts\n";
+    /// let Playlist::Media(m) = parse_playlist(text, "https://cdn.example/v/720p.m3u8")? else {
+    ///     panic!("expected a media playlist");
+    /// };
+    /// assert_eq!(m.segments[0].reference, "../a/seg0.ts");
+    /// assert_eq!(m.url_of(&m.segments[0]), "https://cdn.example/a/seg0.ts");
+    /// # Ok::<(), player_core::hls::playlist::PlaylistError>(())
+    /// ```
+    pub fn url_of(&self, segment: &MediaSegment) -> String {
+        crate::hls::url::resolve(&self.url, &segment.reference)
+    }
+
+    /// The absolute URL of segment `index` (see [`url_of`](Self::url_of)).
+    pub fn segment_url(&self, index: usize) -> Option<String> {
+        self.segments.get(index).map(|s| self.url_of(s))
+    }
+
     /// Total duration of the listed segments, in seconds.
     pub fn duration(&self) -> f64 {
         self.segments.last().map_or(0.0, |s| s.start + s.duration)

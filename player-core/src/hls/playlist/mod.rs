@@ -1,8 +1,11 @@
 //! M3U8 playlists (RFC 8216 and draft-pantos-hls-rfc8216bis): parsing and writing.
 //!
 //! [`parse_playlist`] reads a Multivariant or Media Playlist in one pass over the text and
-//! returns a [`Playlist`] whose URIs are all absolute. The writer (`Display` on each playlist
-//! type) prints valid M3U8 that parses back to an equal value.
+//! returns a [`Playlist`] whose URIs are absolute, except those of media segments: they are
+//! kept as written ([`MediaSegment::reference`]) and resolved when requested
+//! ([`MediaPlaylist::url_of`]), because a long playlist lists thousands that are never
+//! requested. The writer (`Display` on each playlist type) prints valid M3U8 that parses back
+//! to an equal value.
 //!
 //! ```
 //! use player_core::hls::playlist::{parse_playlist, Playlist};
@@ -11,7 +14,8 @@
 //! let Playlist::Media(media) = parse_playlist(text, "https://cdn.example/v/720p.m3u8")? else {
 //!     panic!("expected a media playlist");
 //! };
-//! assert_eq!(media.segments[0].uri, "https://cdn.example/v/seg0.ts");
+//! assert_eq!(media.segments[0].reference, "seg0.ts");
+//! assert_eq!(media.url_of(&media.segments[0]), "https://cdn.example/v/seg0.ts");
 //! assert!(media.end_list);
 //! # Ok::<(), player_core::hls::playlist::PlaylistError>(())
 //! ```
@@ -148,7 +152,8 @@ pub struct ParseOptions<'a> {
 }
 
 /// Parses a playlist fetched from `url` (absolute, after redirects). Every URI in the result is
-/// resolved against `url`.
+/// resolved against `url`, except media segment references, which [`MediaPlaylist::url_of`]
+/// resolves on demand.
 ///
 /// # Errors
 /// A [`PlaylistError`] naming the line and, where relevant, the attribute.

@@ -387,6 +387,7 @@ impl<'o> Parser<'o> {
                 },
             ));
         }
+        m.url = self.url.to_owned();
         m.pending_parts = self.next.parts;
         m.version = self.version;
         m.independent_segments = self.independent_segments;

@@ -278,7 +278,13 @@ impl Parser<'_> {
         let Some((duration, title, _)) = self.next.extinf.take() else {
             return Err(self.error(Kind::UnexpectedUri));
         };
-        let uri = self.uri(line, None)?;
+        // Kept as written and resolved on request (see `MediaPlaylist::url_of`): resolving
+        // thousands of references here, most of which are never requested, was the largest
+        // part of parsing a long playlist.
+        let reference = match self.substitute(line) {
+            Ok(reference) => reference.into_owned(),
+            Err(kind) => return Err(self.error(kind)),
+        };
         if self.media.segments.capacity() == 0 {
             // Growing a vector of 10,000 segments by doubling moves each one about twice;
             // segments take at least ~30 bytes of text, so this rarely reallocates.
@@ -295,7 +301,7 @@ impl Parser<'_> {
                         // The very first segment has nothing to follow: take the resource start.
                         None => 0,
                         Some(prev) => match prev.byte_range {
-                            Some(r) if prev.uri == uri => r.end(),
+                            Some(r) if self.same_resource(&prev.reference, &reference) => r.end(),
                             _ => return Err(err(range_line, Kind::ByteRangeWithoutOffset)),
                         },
                     },
@@ -329,7 +335,7 @@ impl Parser<'_> {
         let start = self.carry.next_start;
         self.carry.next_start += duration;
         let segment = MediaSegment {
-            uri,
+            reference,
             duration,
             title,
             start,
@@ -355,6 +361,12 @@ impl Parser<'_> {
         };
         self.media.segments.push(segment);
         Ok(())
+    }
+
+    /// Whether two segment references name the same resource: the same text, or different
+    /// texts that resolve to the same URL (`a.ts` and `./a.ts`).
+    fn same_resource(&self, a: &str, b: &str) -> bool {
+        a == b || self.resolver.resolve(a) == self.resolver.resolve(b)
     }
 
     // ---- LL-HLS ----

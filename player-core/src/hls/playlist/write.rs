@@ -335,7 +335,7 @@ impl Display for MediaPlaylist {
             if let Some(range) = s.byte_range {
                 writeln!(f, "#EXT-X-BYTERANGE:{}", RangeSpec(range))?;
             }
-            writeln!(f, "{}", s.uri)?;
+            writeln!(f, "{}", s.reference)?;
         }
         unknown.write_up_to(f, usize::MAX)?;
         for i in printed_maps..self.init_sections.len() {
