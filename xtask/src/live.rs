@@ -4,15 +4,23 @@
 //! Product moments come as `EXT-X-DATERANGE` in the playlists and as ID3 timed metadata in
 //! the segments. `docs/live.md` is the user's guide; this is the map.
 //!
-//! Routes (`{name}`: letters, digits, `-`, `_`; a name ending in `-ll` is LL-HLS):
+//! Routes (`{name}`: letters, digits, `-`, `_`; a name ending in `-ll` is LL-HLS with parts
+//! as byte ranges of their segments, one ending in `-ll-parts` LL-HLS with each part a
+//! resource of its own):
 //! - `GET /live/{name}/master.m3u8`: the multivariant playlist over the ladder.
 //! - `GET /live/{name}/{rendition}/index.m3u8`: the sliding-window media playlist; LL-HLS
 //!   streams honour `_HLS_msn`, `_HLS_part` (blocking reload) and `_HLS_skip=YES` (delta).
 //! - `GET /live/{name}/{rendition}/seg_{msn}.ts`: a segment, `Range` requests included; in
 //!   LL-HLS the segment in progress is sent part by part as its parts appear.
+//! - `GET /live/{name}/{rendition}/seg_{msn}.part{n}.ts`: a part as a resource of its own
+//!   (`-ll-parts` streams); a part not yet published is held until it is, as a preload
+//!   hint's request is.
+//! - `GET /live/{name}/parts`: per part, when it was first requested and first listed in a
+//!   served playlist, as JSON (the server binds to loopback only, like the controls).
 //! - `GET /live/{name}/status`: where the stream stands, as JSON.
 //! - `POST /live/{name}/control/{restart|freeze|unfreeze|end}`: test controls; `restart`
-//!   takes `window`, `preroll`, `moments` and `mode` as query parameters.
+//!   takes `window`, `preroll`, `moments`, `mode` and `parts` (`ranges` or `resources`) as
+//!   query parameters.
 //!
 //! Each name is its own stream, created by its first request, so parallel tests do not
 //! interfere. The clock math lives in [`timeline`], the playlists and the blocking-reload
@@ -40,7 +48,7 @@ use player_core::hls::playlist::DateTime;
 use tokio::sync::Notify;
 
 use crate::fixtures::STREAMS_DIR;
-use playlist::{Mode, Position, Reload, Show, PART_TARGET};
+use playlist::{parse_part_file, Mode, PartLayout, Position, Reload, Show, PART_TARGET};
 use show::{MomentsPreset, ShowHandle, ShowOptions, ShowState};
 use source::{Prepared, Source};
 use timeline::{Micros, Moment, MICROS_PER_SECOND};
@@ -60,6 +68,7 @@ pub fn router(root: &Path) -> Router {
     Router::new()
         .route("/live/{name}/master.m3u8", get(master_playlist))
         .route("/live/{name}/status", get(status))
+        .route("/live/{name}/parts", get(part_log))
         .route("/live/{name}/control/{action}", post(control))
         .route("/live/{name}/{rendition}/index.m3u8", get(media_playlist))
         .route("/live/{name}/{rendition}/{file}", get(segment))
@@ -185,6 +194,7 @@ fn view<'a>(
         renditions: &prepared.renditions,
         names,
         mode: state.options.mode,
+        parts: state.options.parts,
         window: state.options.window,
         moments,
         origin_unix_ms: state.origin_unix_ms,
@@ -304,18 +314,23 @@ async fn media_playlist(
         }
         Instant::now() + Duration::from_micros(show_view.block_limit())
     };
-    let text = wait_for(&live, &show, &source, deadline, |show_view, position| {
+    let (text, listed) = wait_for(&live, &show, &source, deadline, |show_view, position| {
         let reload = match msn {
             Some(msn) => show_view.reload(index, position, msn, part),
             None => Reload::Now,
         };
         match reload {
-            Reload::Now => Step::Ready(show_view.media_playlist(index, position, skip)),
+            Reload::Now => Step::Ready(show_view.media_playlist_listing(index, position, skip)),
             Reload::At(t) => Step::At(t),
             Reload::Refuse(why) => Step::Fail(bad_request(why)),
         }
     })
     .await?;
+    {
+        let mut state = lock(&show.state);
+        let at = state.elapsed_ms(Instant::now());
+        state.part_log.listed(index, &listed, at);
+    }
     Ok(playlist_response(text))
 }
 
@@ -368,6 +383,9 @@ async fn segment(
     let index = source
         .rendition_index(&rendition)
         .ok_or_else(|| not_found(format_args!("rendition {rendition:?}")))?;
+    if let Some((msn, part)) = parse_part_file(&file) {
+        return part_resource(live, show, source, index, msn, part).await;
+    }
     let msn: u64 = file
         .strip_prefix("seg_")
         .and_then(|rest| rest.strip_suffix(".ts"))
@@ -457,6 +475,84 @@ async fn segment(
     Ok(response)
 }
 
+/// Part `part` of segment `msn` as a resource of its own, held until it is published.
+async fn part_resource(
+    live: Live,
+    show: Arc<ShowHandle>,
+    source: Arc<Source>,
+    index: usize,
+    msn: u64,
+    part: u64,
+) -> Result<Response, LiveError> {
+    let deadline = {
+        let mut state = lock(&show.state);
+        if state.options.mode != Mode::LowLatency || state.options.parts != PartLayout::Resources {
+            return Err(not_found(format_args!(
+                "part {part} of segment {msn} (this stream's parts are not resources)"
+            )));
+        }
+        let now = Instant::now();
+        let at = state.elapsed_ms(now);
+        state.part_log.requested(index, msn, part, at);
+        let prepared = live.prepared(&source, state.options.moments)?;
+        let show_view = view(&source, &prepared, &[], &[], &state);
+        now + Duration::from_micros(show_view.block_limit())
+    };
+    wait_for(&live, &show, &source, deadline, |show_view, position| {
+        part_resource_ready(show_view, position, index, msn, part)
+    })
+    .await?;
+    let prepared = {
+        let state = lock(&show.state);
+        live.prepared(&source, state.options.moments)?
+    };
+    let segment = prepared.renditions[index].segment(&source.schedule, msn);
+    let range = segment
+        .parts
+        .get(part as usize)
+        .and_then(|p| Some(p.offset as usize..usize::try_from(p.end()).ok()?))
+        .filter(|r| r.end <= segment.bytes.len())
+        .ok_or_else(|| not_found(format_args!("part {part} of segment {msn}")))?;
+    let mut response = Response::new(Body::from(segment.bytes.slice(range)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("video/mp2t"));
+    Ok(response)
+}
+
+/// Whether part `part` of segment `msn` can be sent as a resource of its own at `position`.
+/// Parts of the segment after the one in progress are held too: a client may ask for the
+/// next segment's first part before the playlist hints it.
+fn part_resource_ready(
+    show: &Show<'_>,
+    position: Position,
+    rendition: usize,
+    msn: u64,
+    part: u64,
+) -> Step<()> {
+    let edge = show.edge(rendition, position);
+    let count = show.renditions[rendition].parts(show.schedule, msn).len() as u64;
+    if part >= count {
+        return Step::Fail(not_found(format_args!(
+            "part {part} of segment {msn} (it has {count})"
+        )));
+    }
+    if msn < edge.complete || (msn == edge.complete && part < edge.parts) {
+        Step::Ready(())
+    } else if edge.ended {
+        Step::Fail(not_found(format_args!(
+            "segment {msn} (the show has ended)"
+        )))
+    } else if msn > edge.complete + 1 {
+        Step::Fail(not_found(format_args!("segment {msn} (not published)")))
+    } else {
+        Step::At(
+            show.schedule.start(msn)
+                + show.renditions[rendition].part_end(show.schedule, msn, part),
+        )
+    }
+}
+
 fn part_published(
     show: &Show<'_>,
     position: Position,
@@ -509,6 +605,40 @@ async fn control(
     status_response(&live, &name, &show, &source)
 }
 
+/// `GET /live/{name}/parts`: the show's [`show::PartLog`], oldest part first.
+async fn part_log(
+    State(live): State<Live>,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Response, LiveError> {
+    let source = live.source()?;
+    let show = live.show(&name, &source)?;
+    let state = lock(&show.state);
+    let prepared = live.prepared(&source, state.options.moments)?;
+    let schedule = &source.schedule;
+    let preroll = state.options.preroll as f64;
+    let parts: Vec<_> = state
+        .part_log
+        .records()
+        .map(|((rendition, msn, part), record)| {
+            // When the part was complete, on the same clock (negative: before the show
+            // (re)started, in its preroll; a freeze delays it).
+            let complete =
+                schedule.start(msn) + prepared.renditions[rendition].part_end(schedule, msn, part);
+            serde_json::json!({
+                "rendition": source.renditions[rendition].name,
+                "msn": msn,
+                "part": part,
+                "requests": record.requests,
+                "first_requested_ms": record.first_requested_ms,
+                "first_listed_ms": record.first_listed_ms,
+                "published_ms": (complete as f64 - preroll) / 1000.0,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "name": name, "parts": parts });
+    Ok(([(CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+}
+
 async fn status(
     State(live): State<Live>,
     UrlPath(name): UrlPath<String>,
@@ -536,6 +666,10 @@ fn status_response(
     let body = serde_json::json!({
         "name": name,
         "mode": match state.options.mode { Mode::Plain => "plain", Mode::LowLatency => "ll" },
+        "parts": match state.options.parts {
+            PartLayout::ByteRanges => "ranges",
+            PartLayout::Resources => "resources",
+        },
         "window": state.options.window,
         "moments": state.options.moments.name(),
         "origin": DateTime::from_unix_millis(state.origin_unix_ms).to_string(),

@@ -323,3 +323,114 @@ fn low_latency_stream_blocks_until_the_part_and_streams_the_segment_in_progress(
         assert!(answered_at.duration_since(unfrozen_at) < Duration::from_millis(200));
     });
 }
+
+#[test]
+fn parts_as_resources_are_held_until_published_and_logged() {
+    let Some(root) = root() else { return };
+    let app = crate::server::router(&root);
+    runtime().block_on(async {
+        // A new stream at 20 s: segment 10 in progress, nothing of it published.
+        let restart = call(
+            &app,
+            Method::POST,
+            "/live/res-ll-parts/control/restart",
+            None,
+        )
+        .await;
+        assert!(
+            restart.text().contains("\"parts\":\"resources\""),
+            "{}",
+            restart.text()
+        );
+        let playlist = call(
+            &app,
+            Method::GET,
+            "/live/res-ll-parts/240p/index.m3u8",
+            None,
+        )
+        .await;
+        let text = playlist.text();
+        assert!(
+            text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg_10.part0.ts\"\n"),
+            "{text}"
+        );
+        assert!(!text.contains("BYTERANGE"), "{text}");
+
+        // The hinted part: held until it is complete (0.5 s), then exactly its bytes.
+        let started = Instant::now();
+        let part = call(
+            &app,
+            Method::GET,
+            "/live/res-ll-parts/240p/seg_10.part0.ts",
+            None,
+        )
+        .await;
+        let waited = started.elapsed();
+        assert_eq!(part.status, 200, "{}", part.text());
+        assert_eq!(part.headers["content-type"], "video/mp2t");
+        assert!(
+            (Duration::from_millis(400)..Duration::from_millis(1000)).contains(&waited),
+            "waited {waited:?}"
+        );
+        let whole_9 = call(&app, Method::GET, "/live/res-ll-parts/240p/seg_9.ts", None).await;
+        let listed = call(
+            &app,
+            Method::GET,
+            "/live/res-ll-parts/240p/index.m3u8",
+            None,
+        )
+        .await;
+        let Ok(Playlist::Media(media)) =
+            parse_playlist(&listed.text(), "http://x/live/res-ll-parts/240p/index.m3u8")
+        else {
+            panic!("{}", listed.text());
+        };
+        // The parts of a complete segment tile it.
+        let last = media.segments.last().expect("segments");
+        assert_eq!(last.media_sequence, 9);
+        let mut tiled = Vec::new();
+        for part in &last.parts {
+            let path = part
+                .uri
+                .strip_prefix("http://x")
+                .unwrap_or(&part.uri)
+                .to_owned();
+            let reply = call(&app, Method::GET, &path, None).await;
+            assert_eq!(reply.status, 200, "{path}");
+            tiled.extend_from_slice(&reply.body);
+        }
+        assert!(!last.parts.is_empty() && tiled == whole_9.body);
+        assert!(part.body.len() % 188 == 0 && !part.body.is_empty());
+
+        // Not a part of this segment, too far ahead, or a byte-range stream's part: 404.
+        for path in [
+            "/live/res-ll-parts/240p/seg_10.part99.ts",
+            "/live/res-ll-parts/240p/seg_15.part0.ts",
+            "/live/plain-ranges-ll/240p/seg_10.part0.ts",
+        ] {
+            assert_eq!(
+                call(&app, Method::GET, path, None).await.status,
+                404,
+                "{path}"
+            );
+        }
+
+        // The log: part 0 of segment 10 asked for once, before any playlist listed it.
+        let log = call(&app, Method::GET, "/live/res-ll-parts/parts", None).await;
+        let log: serde_json::Value = serde_json::from_slice(&log.body).expect("JSON");
+        let entry = log["parts"]
+            .as_array()
+            .and_then(|parts| {
+                parts
+                    .iter()
+                    .find(|p| p["rendition"] == "240p" && p["msn"] == 10 && p["part"] == 0)
+            })
+            .cloned()
+            .expect("part 10.0 logged");
+        assert_eq!(entry["requests"], 1, "{entry}");
+        let requested = entry["first_requested_ms"].as_f64().expect("requested");
+        let listed = entry["first_listed_ms"].as_f64().expect("listed");
+        let published = entry["published_ms"].as_f64().expect("published");
+        assert!(requested < published && published <= listed, "{entry}");
+    });
+}

@@ -20,6 +20,35 @@ pub enum Mode {
     LowLatency,
 }
 
+/// How an LL-HLS stream addresses its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartLayout {
+    /// Byte ranges of the segment's own resource (`seg_{msn}.ts`); the preload hint is an
+    /// open-ended range of the segment in progress.
+    ByteRanges,
+    /// Each part a resource of its own (`seg_{msn}.part{n}.ts`), as Apple's packagers
+    /// write them; the preload hint names the next part's resource.
+    Resources,
+}
+
+/// The name of part `part` of segment `msn` as a resource of its own.
+pub fn part_file(msn: u64, part: u64) -> String {
+    format!("seg_{msn}.part{part}.ts")
+}
+
+/// The (segment, part) a part file name stands for (see [`part_file`]).
+pub fn parse_part_file(file: &str) -> Option<(u64, u64)> {
+    let (msn, part) = file
+        .strip_prefix("seg_")?
+        .strip_suffix(".ts")?
+        .split_once(".part")?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(msn) || !digits(part) {
+        return None;
+    }
+    Some((msn.parse().ok()?, part.parse().ok()?))
+}
+
 /// Where the stream stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Position {
@@ -46,6 +75,7 @@ pub struct Show<'a> {
     /// Rendition names (directories), in the order of `renditions`.
     pub names: &'a [&'a str],
     pub mode: Mode,
+    pub parts: PartLayout,
     /// How many complete segments the playlist lists.
     pub window: u64,
     pub moments: &'a [Moment],
@@ -142,7 +172,18 @@ impl Show<'_> {
 
     /// The Media Playlist of `rendition`; `skip` asks for a delta update (`_HLS_skip=YES`),
     /// which only LL-HLS live playlists honour.
+    #[cfg(test)]
     pub fn media_playlist(&self, rendition: usize, position: Position, skip: bool) -> String {
+        self.media_playlist_listing(rendition, position, skip).0
+    }
+
+    /// [`Self::media_playlist`], and the (segment, part) of every `EXT-X-PART` it lists.
+    pub fn media_playlist_listing(
+        &self,
+        rendition: usize,
+        position: Position,
+        skip: bool,
+    ) -> (String, Vec<(u64, u64)>) {
         let schedule = self.schedule;
         let source = &self.renditions[rendition];
         let edge = self.edge(rendition, position);
@@ -218,13 +259,24 @@ impl Show<'_> {
                 ));
             }
         };
-        let part_lines = |msn: u64, count: usize, line: &mut dyn FnMut(&str)| {
-            for part in source.parts(schedule, msn).iter().take(count) {
+        let mut listed_parts = Vec::new();
+        let layout = self.parts;
+        let mut part_lines = |msn: u64, count: usize, line: &mut dyn FnMut(&str)| {
+            for (index, part) in source.parts(schedule, msn).iter().take(count).enumerate() {
+                let index = index as u64;
+                listed_parts.push((msn, index));
+                let address = match layout {
+                    PartLayout::ByteRanges => {
+                        format!(
+                            "URI=\"seg_{msn}.ts\",BYTERANGE=\"{}@{}\"",
+                            part.length, part.offset
+                        )
+                    }
+                    PartLayout::Resources => format!("URI=\"{}\"", part_file(msn, index)),
+                };
                 line(&format!(
-                    "#EXT-X-PART:DURATION={},URI=\"seg_{msn}.ts\",BYTERANGE=\"{}@{}\"{}",
+                    "#EXT-X-PART:DURATION={},{address}{}",
                     seconds(part.duration),
-                    part.length,
-                    part.offset,
                     if part.independent {
                         ",INDEPENDENT=YES"
                     } else {
@@ -273,10 +325,16 @@ impl Show<'_> {
                 part_lines(msn, edge.parts as usize, &mut line);
             }
             let next = source.parts(schedule, msn)[edge.parts as usize];
-            line(&format!(
-                "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg_{msn}.ts\",BYTERANGE-START={}",
-                next.offset
-            ));
+            line(&match self.parts {
+                PartLayout::ByteRanges => format!(
+                    "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg_{msn}.ts\",BYTERANGE-START={}",
+                    next.offset
+                ),
+                PartLayout::Resources => format!(
+                    "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{}\"",
+                    part_file(msn, edge.parts)
+                ),
+            });
         }
 
         // Where the other renditions stand, for switching at the live edge.
@@ -293,7 +351,7 @@ impl Show<'_> {
                 }
             }
         }
-        out
+        (out, listed_parts)
     }
 
     /// Blocking Playlist Reload (RFC 8216bis §6.2.5.2): whether a request for segment `msn`

@@ -1,12 +1,13 @@
 //! One live show's state: its options, its clock, and what the test controls change
 //! (restart, freeze, unfreeze, end).
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
-use super::playlist::{Mode, Position};
+use super::playlist::{Mode, PartLayout, Position};
 use super::timeline::{Carriage, Micros, Moment, Schedule, MICROS_PER_SECOND};
 
 /// Default window, in segments: plain HLS, and LL-HLS (whose delta updates skip what is
@@ -16,6 +17,9 @@ const DEFAULT_WINDOW_LOW_LATENCY: u64 = 10;
 /// The spec's floor: a live playlist lasts at least three target durations.
 const WINDOW_RANGE: std::ops::RangeInclusive<u64> = 3..=1000;
 const MAX_PREROLL_SECONDS: f64 = 86_400.0;
+/// Parts remembered by [`PartLog`]: minutes of a show at two parts a second per rendition,
+/// far more than a test looks at, and a bound on a show left running.
+const PART_LOG_CAPACITY: usize = 4096;
 
 /// Which moments the show carries, and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,6 +83,8 @@ impl MomentsPreset {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShowOptions {
     pub mode: Mode,
+    /// How LL-HLS parts are addressed (ignored by plain HLS).
+    pub parts: PartLayout,
     pub window: u64,
     /// How long the show has been running when it (re)starts: by default a full window, so
     /// the first viewer finds a playlist ready to play.
@@ -87,14 +93,21 @@ pub struct ShowOptions {
 }
 
 impl ShowOptions {
-    /// The defaults of a stream called `name`: LL-HLS when it ends in `-ll`.
+    /// The defaults of a stream called `name`: LL-HLS with parts as byte ranges of their
+    /// segments when it ends in `-ll`, with each part a resource of its own when it ends in
+    /// `-ll-parts`.
     pub fn for_name(name: &str, schedule: &Schedule) -> Self {
-        let mode = if name.ends_with("-ll") {
-            Mode::LowLatency
+        let (mode, parts) = if name.ends_with("-ll") {
+            (Mode::LowLatency, PartLayout::ByteRanges)
+        } else if name.ends_with("-ll-parts") {
+            (Mode::LowLatency, PartLayout::Resources)
         } else {
-            Mode::Plain
+            (Mode::Plain, PartLayout::ByteRanges)
         };
-        Self::for_mode(mode, schedule)
+        Self {
+            parts,
+            ..Self::for_mode(mode, schedule)
+        }
     }
 
     fn for_mode(mode: Mode, schedule: &Schedule) -> Self {
@@ -104,14 +117,15 @@ impl ShowOptions {
         };
         ShowOptions {
             mode,
+            parts: PartLayout::ByteRanges,
             window,
             preroll: schedule.time_of_segments(window),
             moments: MomentsPreset::Split,
         }
     }
 
-    /// The options of `restart`: `mode`, `window`, `preroll` (seconds) and `moments`, each
-    /// defaulting as for a new stream called `name`.
+    /// The options of `restart`: `mode`, `parts` (`ranges` or `resources`), `window`,
+    /// `preroll` (seconds) and `moments`, each defaulting as for a new stream called `name`.
     pub fn from_query(
         pairs: &[(&str, &str)],
         name: &str,
@@ -124,6 +138,15 @@ impl ShowOptions {
             Some("ll") => Self::for_mode(Mode::LowLatency, schedule),
             Some(other) => return Err(format!("mode={other}: expected plain or ll")),
         };
+        // The name's part layout holds unless the query names one.
+        options.parts = Self::for_name(name, schedule).parts;
+        if let Some(parts) = value("parts") {
+            options.parts = match parts {
+                "ranges" => PartLayout::ByteRanges,
+                "resources" => PartLayout::Resources,
+                other => return Err(format!("parts={other}: expected ranges or resources")),
+            };
+        }
         if let Some(window) = value("window") {
             options.window = window
                 .parse()
@@ -166,6 +189,8 @@ pub struct ShowState {
     pub frozen_at: Option<Micros>,
     /// The last segment of an ended show.
     pub ended_at: Option<u64>,
+    /// When each part resource was asked for and first listed (restart clears it).
+    pub part_log: PartLog,
 }
 
 impl ShowState {
@@ -179,7 +204,13 @@ impl ShowState {
             origin_unix_ms: now_ms - (options.preroll / 1000) as i64,
             frozen_at: None,
             ended_at: None,
+            part_log: PartLog::default(),
         }
+    }
+
+    /// Milliseconds since the show (re)started: the clock of [`PartLog`].
+    pub fn elapsed_ms(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.started).as_secs_f64() * 1000.0
     }
 
     /// Stream time now, as the encoder sees it (frozen or not).
@@ -213,6 +244,56 @@ impl ShowState {
             let t = self.frozen_at.unwrap_or_else(|| self.clock(now));
             self.ended_at = Some(schedule.complete_at(t));
         }
+    }
+}
+
+/// What happened to one part: milliseconds since the show (re)started.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PartRecord {
+    /// The first request for the part as a resource of its own.
+    pub first_requested_ms: Option<f64>,
+    pub requests: u32,
+    /// The first time a media playlist listing it (`EXT-X-PART`) was answered.
+    pub first_listed_ms: Option<f64>,
+}
+
+/// Per part, when a client asked for it and when a playlist first listed it: whether a
+/// player used the preload hint (asked before any playlist could have told it the part
+/// exists) is visible only to the server, so tests read it from `/live/{name}/parts`.
+#[derive(Debug, Default)]
+pub struct PartLog {
+    /// By (segment, part, rendition): the smallest key is the oldest part.
+    parts: BTreeMap<(u64, u64, usize), PartRecord>,
+}
+
+impl PartLog {
+    fn entry(&mut self, rendition: usize, msn: u64, part: u64) -> &mut PartRecord {
+        let key = (msn, part, rendition);
+        if !self.parts.contains_key(&key) && self.parts.len() >= PART_LOG_CAPACITY {
+            self.parts.pop_first();
+        }
+        self.parts.entry(key).or_default()
+    }
+
+    pub fn requested(&mut self, rendition: usize, msn: u64, part: u64, at_ms: f64) {
+        let record = self.entry(rendition, msn, part);
+        record.requests += 1;
+        record.first_requested_ms.get_or_insert(at_ms);
+    }
+
+    pub fn listed(&mut self, rendition: usize, parts: &[(u64, u64)], at_ms: f64) {
+        for &(msn, part) in parts {
+            self.entry(rendition, msn, part)
+                .first_listed_ms
+                .get_or_insert(at_ms);
+        }
+    }
+
+    /// ((rendition, segment, part), record), oldest first.
+    pub fn records(&self) -> impl Iterator<Item = ((usize, u64, u64), PartRecord)> + '_ {
+        self.parts
+            .iter()
+            .map(|(&(msn, part, rendition), &record)| ((rendition, msn, part), record))
     }
 }
 
@@ -251,6 +332,19 @@ mod tests {
         assert_eq!(ll.moments, MomentsPreset::Split);
         let switched = parse(&[("mode", "plain")], "show-ll").unwrap();
         assert_eq!((switched.mode, switched.window), (Mode::Plain, 6));
+        assert_eq!(ll.parts, PartLayout::ByteRanges);
+        let resources = parse(&[], "show-ll-parts").unwrap();
+        assert_eq!(
+            (resources.mode, resources.parts, resources.window),
+            (Mode::LowLatency, PartLayout::Resources, 10)
+        );
+        // The query's layout wins over the name's; mode=ll alone keeps the name's.
+        let ranges = parse(&[("parts", "ranges")], "show-ll-parts").unwrap();
+        assert_eq!(ranges.parts, PartLayout::ByteRanges);
+        let kept = parse(&[("mode", "ll")], "show-ll-parts").unwrap();
+        assert_eq!(kept.parts, PartLayout::Resources);
+        let chosen = parse(&[("mode", "ll"), ("parts", "resources")], "t").unwrap();
+        assert_eq!(chosen.parts, PartLayout::Resources);
     }
 
     #[test]
@@ -273,6 +367,7 @@ mod tests {
             ("preroll", "NaN"),
             ("moments", "all"),
             ("mode", "fast"),
+            ("parts", "files"),
         ] {
             assert!(parse(&[bad], "t").is_err(), "{bad:?}");
         }

@@ -6,7 +6,7 @@ use player_core::hls::playlist::{
     parse_playlist, ClientAttributeValue, DateTime, MediaPlaylist, Playlist, PreloadHintType,
 };
 
-use super::playlist::{Mode, Position, Reload, Show};
+use super::playlist::{parse_part_file, part_file, Mode, PartLayout, Position, Reload, Show};
 use super::show::MomentsPreset;
 use super::source::{Part, PreparedRendition, PreparedSegment};
 use super::timeline::{Carriage, Micros, Moment, Schedule, MICROS_PER_SECOND};
@@ -64,6 +64,7 @@ impl Fixture {
             renditions: &self.renditions,
             names: &NAMES,
             mode,
+            parts: PartLayout::ByteRanges,
             window,
             moments: &self.moments,
             origin_unix_ms: ORIGIN,
@@ -278,6 +279,72 @@ fn low_latency_lists_recent_parts_the_part_in_progress_and_a_preload_hint() {
     assert!(playlist.preload_hints[0].uri.ends_with("seg_7.ts"));
     assert_eq!(playlist.rendition_reports[0].last_msn, Some(6));
     assert_eq!(playlist.rendition_reports[0].last_part, Some(3));
+}
+
+#[test]
+fn parts_as_resources_are_listed_and_hinted_by_their_own_uri() {
+    let fixture = Fixture::new(MomentsPreset::Split);
+    let show = Show {
+        parts: PartLayout::Resources,
+        ..fixture.show(Mode::LowLatency, 10)
+    };
+    // 13.2 s: parts 0 and 1 of segment 6 published, part 2 next.
+    let (text, listed) = show.media_playlist_listing(0, live(13.2), false);
+    let Ok(Playlist::Media(playlist)) = parse_playlist(&text, URL) else {
+        panic!("{text}");
+    };
+    assert!(!text.contains("BYTERANGE"), "{text}");
+    let parts = &playlist.segments[5].parts;
+    assert_eq!(parts.len(), 4);
+    assert!(parts[2].uri.ends_with("/live/t/360p/seg_5.part2.ts"));
+    assert!(parts[0].independent && parts.iter().all(|p| p.byte_range.is_none()));
+    let pending: Vec<&str> = playlist
+        .pending_parts
+        .iter()
+        .map(|p| p.uri.as_str())
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            "http://127.0.0.1:8080/live/t/360p/seg_6.part0.ts",
+            "http://127.0.0.1:8080/live/t/360p/seg_6.part1.ts"
+        ]
+    );
+    let hint = &playlist.preload_hints[0];
+    assert_eq!(hint.uri, "http://127.0.0.1:8080/live/t/360p/seg_6.part2.ts");
+    assert_eq!(
+        (hint.byte_range_start, hint.byte_range_length),
+        (None, None)
+    );
+    // The listing names exactly the parts the text lists: segments 3 to 5 whole, then 6.
+    let expected: Vec<(u64, u64)> = (3..6)
+        .flat_map(|msn| (0..4).map(move |k| (msn, k)))
+        .chain([(6, 0), (6, 1)])
+        .collect();
+    assert_eq!(listed, expected);
+    // At a segment boundary the hint is the next segment's first part.
+    let (text, _) = show.media_playlist_listing(0, live(14.0), false);
+    assert!(
+        text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg_7.part0.ts\"\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn part_file_names_round_trip_and_reject_other_files() {
+    assert_eq!(part_file(12, 3), "seg_12.part3.ts");
+    assert_eq!(parse_part_file("seg_12.part3.ts"), Some((12, 3)));
+    for other in [
+        "seg_12.ts",
+        "seg_.part3.ts",
+        "seg_12.part.ts",
+        "seg_1x.part3.ts",
+        "seg_12.part3.m4s",
+        "seg_12.part-3.ts",
+        "seg_99999999999999999999.part0.ts",
+    ] {
+        assert_eq!(parse_part_file(other), None, "{other}");
+    }
 }
 
 #[test]
