@@ -6,7 +6,7 @@ const BOOLEAN = new Set(['autoplay', 'muted']);
 const ATTRIBUTES = [
   'src', 'products', 'video-id', 'video-title', 'poster', 'autoplay', 'muted', 'currency',
   'locale', 'checkout', 'data-layer', 'start', 'end', 'product', 'engine', 'latency',
-  'consent', 'attribution-window', 'campaign-params', 'product-id',
+  'consent', 'attribution-window', 'campaign-params', 'product-id', 'cart-sync',
 ];
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());

@@ -133,6 +133,11 @@ export interface PlayerOptions {
   locale?: string;
   /** Default: `shopify` on a Shopify storefront, else `event`. */
   checkout?: CheckoutMode;
+  /**
+   * With `checkout: 'shopify'`: `'immediate'` sends every cart change to the store's cart at
+   * once (refusals are rolled back and shown); default: lines are handed over at checkout.
+   */
+  cartSync?: 'immediate' | 'checkout';
   /** Name of the GTM array events are pushed to; default `dataLayer`. */
   dataLayer?: string;
   /** Clip mode: media seconds to start at. */

@@ -21,6 +21,9 @@ pub struct PlayerOptions {
     /// `event`, `shopify` or a URL template; `None`: `shopify` on a Shopify storefront, else
     /// `event`.
     pub checkout: Option<String>,
+    /// `immediate`: with `shopify` checkout, every cart change goes to the store's cart at
+    /// once (`cart-sync`); otherwise lines are handed over at checkout.
+    pub cart_sync: Option<String>,
     /// Currency for prices when the feed does not name one.
     pub currency: Option<String>,
     /// BCP 47 locale for prices; `None`: the browser's.
@@ -66,6 +69,7 @@ impl PlayerOptions {
             products: text("products"),
             products_json: text("productsJson"),
             checkout: text("checkout"),
+            cart_sync: text("cartSync"),
             currency: text("currency"),
             locale: text("locale"),
             latency: seconds("latency"),

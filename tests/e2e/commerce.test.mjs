@@ -393,6 +393,91 @@ test('`shopify` checkout adds each line to /cart/add.js; a 422 shows the store\'
   await page.close();
 });
 
+test('`shopify` with cart-sync="immediate": each change goes to the store at once; a 422 is rolled back, shown, and not reported', async () => {
+  const reset = await fetch(`${baseUrl()}/__shopify/reset?sold_out=40005`, { method: 'POST' });
+  assert.equal(reset.status, 204);
+  const { page } = await openPlayers({
+    src: FMP4, products: DEMO_FEED, engine: 'mse', muted: true, checkout: 'shopify', 'cart-sync': 'immediate', 'video-id': 'spring-show',
+  });
+  await page.evaluate(() => { window.Shopify = { routes: { root: '/' } }; window.dataLayer = []; });
+  await waitForEvent(page, 'ready');
+  const received = async () => (await (await fetch(`${baseUrl()}/__shopify/received`)).json()).map((r) => [r.path, r.body]);
+  const pushes = () => page.evaluate(() => dataLayer.filter((e) => e.event).map((e) => [e.event, e.ecommerce?.items?.[0]?.item_id, e.ecommerce?.items?.[0]?.quantity]));
+
+  // An add from the sheet reaches the store's cart at once; add_to_cart follows the store's yes.
+  await openSheet(page, 'tee');
+  await part(page, 'add-to-cart').click();
+  await page.waitForFunction(() => dataLayer.some((e) => e.event === 'add_to_cart'));
+  const first = await received();
+  assert.equal(first.length, 1);
+  assert.equal(first[0][0], '/cart/add.js');
+  assert.deepEqual(first[0][1].items.map((i) => [i.id, i.quantity, i.properties._video_id]), [[40001, 1, 'spring-show']]);
+  assert.equal(await text(part(page, 'cart-count')), '1');
+
+  // Sold out at the store: the line goes away again, the store's words are shown, nothing is reported.
+  await page.locator('shoppable-player [part="variant-option"][data-value="M"]').click();
+  await page.locator('shoppable-player [part="variant-option"][data-value="Navy"]').click();
+  await page.waitForTimeout(600);
+  await part(page, 'add-to-cart').click();
+  await waitForEvent(page, 'error');
+  const [refusal] = await events(page, 'error');
+  assert.equal(refusal.detail.code, 'cart_refused');
+  assert.equal(refusal.detail.message, "The product 'Linen tee - Navy / M' is already sold out.");
+  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot.querySelector('[part="cart-count"]').textContent.trim() === '1');
+  assert.match(await text(page.locator('shoppable-player [part="product-sheet"] .sp-added')), /already sold out/);
+  assert.deepEqual(await player(page, (p) => p.cart.items.map((i) => [i.variant_id, i.quantity])), [['40001', 1]]);
+
+  // A removal in the drawer is a change.js of that line.
+  await page.keyboard.press('Escape');
+  await part(page, 'cart-button').click();
+  await page.locator('shoppable-player [part="cart-line"][data-variant-id="40001"] [part="remove-line"]').click();
+  await page.waitForFunction(() => dataLayer.some((e) => e.event === 'remove_from_cart'));
+  const all = await received();
+  assert.deepEqual(all.slice(1).map(([path, body]) => [path, body.id ?? body.items?.[0]?.id, body.quantity ?? body.items?.[0]?.quantity]), [
+    ['/cart/add.js', 40005, 1],
+    ['/cart/change.js', 40001, 0],
+  ]);
+  assert.deepEqual((await pushes()).filter(([e]) => /^(add_to|remove_from)_cart$/.test(e)), [['add_to_cart', 'TEE-SAND-S', 1], ['remove_from_cart', 'TEE-SAND-S', 1]]);
+
+  // Checkout with lines the store already has sends nothing again and goes to the store's cart.
+  await player(page, (p) => p.cart.add('50001', 2));
+  await page.waitForFunction(() => dataLayer.filter((e) => e.event === 'add_to_cart').length === 2);
+  await Promise.all([page.waitForURL(`${baseUrl()}/cart`), part(page, 'checkout-button').click()]);
+  const final = await received();
+  assert.equal(final.length, 4, 'checkout sent nothing again');
+  assert.deepEqual(await page.locator('#cart li').allTextContents(), ['Canvas tote - Natural × 2']);
+  await page.close();
+});
+
+test('100-character option values wrap inside the sheet and stay operable', async () => {
+  const long = (c) => `${c} ${'very long option value '.repeat(5)}`.slice(0, 100);
+  const values = ['A', 'B', 'C', 'D'].map(long);
+  const { page, pageErrors } = await openPlayers({ src: FMP4, engine: 'mse', muted: true });
+  await waitForEvent(page, 'ready');
+  await player(page, (p, values) => p.setProducts({
+    version: 1, currency: 'USD',
+    products: [{
+      id: 'long', title: 'Long options', image: '/img/tote.svg',
+      options: [{ name: 'Finish', values }],
+      variants: values.map((v, i) => ({ id: `l${i}`, options: [v], price: 1000 + i, available: true })),
+    }],
+  }), values);
+  await openSheet(page, 'long');
+  const sheet = part(page, 'product-sheet');
+  const option = page.locator(`shoppable-player [part="variant-option"][data-value="${values[3]}"]`);
+  assert.equal(values[3].length, 100);
+  await option.click();
+  assert.equal(await option.getAttribute('aria-pressed'), 'true');
+  assert.match(await text(part(page, 'price')), /\$10\.03/);
+  // Nothing sticks out of the sheet sideways, and the add button is still reachable.
+  const overflow = await sheet.evaluate((el) => el.scrollWidth - el.clientWidth);
+  assert.ok(overflow <= 1, `the sheet overflows sideways by ${overflow}px`);
+  await part(page, 'add-to-cart').click();
+  assert.equal(await text(part(page, 'cart-count')), '1');
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
 test('a URL template checkout navigates to the expanded URL', async () => {
   const { page } = await openPlayers({
     src: FMP4, products: DEMO_FEED, engine: 'mse', muted: true, checkout: '/cart/{lines}?ref={video_id}', 'video-id': 'spring show',

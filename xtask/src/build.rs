@@ -204,7 +204,10 @@ fn report_sizes(staging: &Path, dist: &Path, artefacts: &[PathBuf]) -> Result<()
         gzip_total += gzip;
         let name = dist.join(artefact.strip_prefix(staging).unwrap_or(artefact));
         let name = name.strip_prefix(dist.parent().and_then(Path::parent).unwrap_or(dist));
-        println!("build: {:<48} {raw:>10} {gzip:>10}", name.unwrap_or(dist).display());
+        println!(
+            "build: {:<48} {raw:>10} {gzip:>10}",
+            name.unwrap_or(dist).display()
+        );
     }
     println!("build: {:<48} {raw_total:>10} {gzip_total:>10}", "total");
     Ok(())

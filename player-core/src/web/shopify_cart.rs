@@ -1,6 +1,8 @@
-//! Shopify's Ajax Cart API, the part a checkout hand-off needs: `POST {root}cart/add.js`.
+//! Shopify's Ajax Cart API, the part a hand-off needs: `POST {root}cart/add.js` (at checkout,
+//! or at every add in immediate-sync mode) and `POST {root}cart/change.js` (immediate sync of
+//! a decrease or removal).
 //!
-//! Lines are added one request at a time so that a refusal (422: sold out, not enough stock)
+//! Lines are sent one request at a time so that a refusal (422: sold out, not enough stock)
 //! is known per line. The store's own words come back for the shopper to read.
 
 use web_sys::{Headers, RequestInit};
@@ -18,14 +20,18 @@ pub struct StoreLine<'a> {
     pub video_time: u64,
 }
 
-/// The JSON body of `cart/add.js` for one line: `{"items":[{"id":40001,"quantity":2,
-/// "properties":{"_video_id":"show","_video_time":12}}]}`. Shopify variant ids are numbers;
-/// an id that is not one is sent as a string.
-pub fn add_body(line: &StoreLine<'_>) -> String {
-    let id = match JsonNumber::parse(line.variant_id) {
+/// Shopify variant ids are numbers; an id that is not one is sent as a string.
+fn variant_id_json(variant_id: &str) -> JsonValue {
+    match JsonNumber::parse(variant_id) {
         Some(n) if n.as_i64().is_some() => JsonValue::new(JsonKind::Number(n)),
-        _ => JsonValue::string(line.variant_id),
-    };
+        _ => JsonValue::string(variant_id),
+    }
+}
+
+/// The JSON body of `cart/add.js` for one line: `{"items":[{"id":40001,"quantity":2,
+/// "properties":{"_video_id":"show","_video_time":12}}]}`.
+pub fn add_body(line: &StoreLine<'_>) -> String {
+    let id = variant_id_json(line.variant_id);
     let member = |k: &str, v: JsonValue| (k.to_owned(), v);
     let properties = JsonValue::new(JsonKind::Object(vec![
         member("_video_id", JsonValue::string(line.video_id)),
@@ -43,9 +49,34 @@ pub fn add_body(line: &StoreLine<'_>) -> String {
     JsonValue::new(JsonKind::Object(vec![member("items", items)])).to_json()
 }
 
+/// The JSON body of `cart/change.js` setting the line of `variant_id` to `quantity` (0
+/// removes it).
+pub fn change_body(variant_id: &str, quantity: u32) -> String {
+    let id = variant_id_json(variant_id);
+    JsonValue::new(JsonKind::Object(vec![
+        ("id".to_owned(), id),
+        ("quantity".to_owned(), JsonValue::int(i64::from(quantity))),
+    ]))
+    .to_json()
+}
+
 /// Adds one line to the store's cart at `root` (`Shopify.routes.root`, ending in `/`).
 /// `Err` carries the store's `description` (else `message`) for a refusal, or what failed.
 pub async fn add_line(root: &str, line: &StoreLine<'_>) -> Result<(), String> {
+    post_json(&format!("{root}cart/add.js"), &add_body(line)).await
+}
+
+/// Sets the store's line of `variant_id` to `quantity` (0 removes it). `Err` as for
+/// [`add_line`].
+pub async fn change_line(root: &str, variant_id: &str, quantity: u32) -> Result<(), String> {
+    post_json(
+        &format!("{root}cart/change.js"),
+        &change_body(variant_id, quantity),
+    )
+    .await
+}
+
+async fn post_json(url: &str, body: &str) -> Result<(), String> {
     let init = RequestInit::new();
     init.set_method("POST");
     let headers = Headers::new().map_err(super::storage::describe)?;
@@ -56,8 +87,8 @@ pub async fn add_line(root: &str, line: &StoreLine<'_>) -> Result<(), String> {
         .set("Accept", "application/json")
         .map_err(super::storage::describe)?;
     init.set_headers(&headers);
-    init.set_body(&add_body(line).into());
-    let response = request_text(&format!("{root}cart/add.js"), &init).await?;
+    init.set_body(&body.into());
+    let response = request_text(url, &init).await?;
     if response.ok() {
         return Ok(());
     }

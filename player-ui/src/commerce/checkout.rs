@@ -133,7 +133,7 @@ fn shopify_object() -> Option<JsValue> {
 }
 
 /// `Shopify.routes.root` (the storefront's locale-aware root, e.g. `/fr/`), else `/`.
-fn shopify_root() -> String {
+pub(super) fn shopify_root() -> String {
     let root = shopify_object()
         .and_then(|s| Reflect::get(&s, &"routes".into()).ok())
         .filter(JsValue::is_object)

@@ -9,6 +9,7 @@ pub mod cart_store;
 mod checkout;
 pub mod line_objects;
 mod price;
+mod store_sync;
 mod stream_cues;
 pub mod view;
 
@@ -32,6 +33,7 @@ use crate::options::PlayerOptions;
 use cart_store::LineOrigin;
 pub use checkout::CheckoutMode;
 use price::PriceFormat;
+use store_sync::CartSync;
 
 /// Which panel covers the video; one at a time.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +72,7 @@ struct Context {
     video_id: Option<String>,
     video_title: Option<String>,
     checkout: Option<String>,
+    cart_sync: CartSync,
     currency: Option<String>,
     price: PriceFormat,
     feed_request: Option<FeedRequest>,
@@ -104,6 +107,7 @@ impl Commerce {
                 video_id: options.video_id.clone(),
                 video_title: options.video_title.clone(),
                 checkout: options.checkout.clone(),
+                cart_sync: CartSync::from_option(options.cart_sync.as_deref()),
                 currency: options.currency.clone(),
                 price: PriceFormat::new(options.locale.as_deref()),
                 feed_request: None,
@@ -440,7 +444,16 @@ impl Commerce {
     fn report_change(&self, change: &CartChange) {
         let id = &change.line.variant_id;
         self.line_errors.try_update(|e| e.retain(|(v, _)| v != id));
-        self.analytics.cart_change(change);
+        if change.is_noop() {
+            return;
+        }
+        let immediate = self.context.try_with_value(|c| c.cart_sync) == Some(CartSync::Immediate);
+        if immediate && self.checkout_mode() == CheckoutMode::Shopify {
+            // Reported once the store has it (see `store_sync`).
+            wasm_bindgen_futures::spawn_local(store_sync::send(*self, change.clone()));
+        } else {
+            self.analytics.cart_change(change);
+        }
     }
 
     /// The cart's lines as JavaScript objects (`player.cart.items`).
