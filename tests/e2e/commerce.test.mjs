@@ -380,6 +380,10 @@ test('`shopify` checkout adds each line to /cart/add.js; a 422 shows the store\'
     ['/cart/add.js', 'application/json', { items: [{ id: 50001, quantity: 1, properties: { _video_id: 'spring-show', _video_time: 21 } }] }],
   ]);
   assert.equal(new URL(page.url()).pathname, '/tests/player.html', 'a refusal keeps the shopper here');
+  // Shopify's checkout reports checkout_started itself: begin_checkout reaches the host, not GA4.
+  assert.equal((await events(page, 'begin_checkout')).length, 1);
+  assert.deepEqual(await page.evaluate(() => dataLayer.filter((e) => e.event === 'begin_checkout')), []);
+  assert.equal(await page.evaluate(() => dataLayer.filter((e) => e.event === 'add_to_cart').length), 3);
   assert.equal(await part(page, 'cart-line').count(), 3, 'the other lines are kept');
   assert.ok(await page.locator('shoppable-player [part="cart-line"][data-variant-id="40001"] [part="line-error"]').isHidden());
 
