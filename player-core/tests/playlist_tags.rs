@@ -505,6 +505,11 @@ fn an_implicit_offset_follows_the_same_resource_however_it_is_written() {
         m.segment_url(1).as_deref(),
         Some("https://cdn.example/show/720p/all.ts")
     );
+    let urls: Vec<String> = m.segment_urls().collect();
+    assert_eq!(urls.len(), m.segments.len());
+    assert!(urls[..3]
+        .iter()
+        .all(|u| u == "https://cdn.example/show/720p/all.ts"));
 }
 
 #[test]

@@ -310,9 +310,10 @@ function markdown() {
       '- **hls.js parser**: `M3U8Parser`, exported by name from `hls.js/dist/hls.mjs`. Media playlist: ' +
         '`M3U8Parser.parseLevelPlaylist(text, url, 0, "main", 0, null)`; multivariant: ' +
         '`parseMasterPlaylist(text, url)` then `parseMasterPlaylistMedia(text, url, parsed)` (the two calls ' +
-        'hls.js\'s playlist loader makes). hls.js resolves a segment\'s URL only when it is read; player-core ' +
-        'resolves every URI while parsing, hence the informational row in which hls.js also reads every ' +
-        '`fragment.url`.',
+        'hls.js\'s playlist loader makes). Neither resolves segment URLs while parsing: hls.js resolves a ' +
+        'fragment\'s URL when it is read, player-core a segment\'s when it is requested ' +
+        '(`MediaPlaylist::url_of`); in the informational "both also resolving" row hls.js reads every ' +
+        '`fragment.url` and ours collects every `segment_urls()`.',
       '- **Generated playlists** (`xtask/bench/lib/playlists.mjs`, deterministic; the run\'s copies are in ' +
         '`target/bench/results/inputs/`): 10,000 segments of 5.8–6.2 s each with EXT-X-PROGRAM-DATE-TIME; ' +
         'a multivariant playlist of 20 H.264 variants with 3 audio and 2 subtitle renditions.',

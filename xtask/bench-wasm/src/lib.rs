@@ -28,6 +28,20 @@ pub fn parse_playlist_count(bytes: &[u8], url: &str) -> Result<u32, JsError> {
     count(parse_playlist_bytes(bytes, url))
 }
 
+/// [`parse_playlist_count`], then the absolute URL of every segment (which parsing leaves as
+/// written, as hls.js does): the like-for-like figure for hls.js reading every `fragment.url`.
+/// Returns the number of segments.
+#[wasm_bindgen]
+pub fn parse_playlist_resolve_all(bytes: &[u8], url: &str) -> Result<u32, JsError> {
+    let media = match parse_playlist_bytes(bytes, url).map_err(|e| JsError::new(&e.to_string()))? {
+        Playlist::Media(media) => media,
+        Playlist::Multivariant(_) => return Err(JsError::new("not a media playlist")),
+    };
+    let length: usize = media.segment_urls().map(|u| u.len()).sum();
+    let count = media.segments.len() + usize::from(length == 0);
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
 /// [`parse_playlist_count`] from a JS string instead (wasm-bindgen encodes it into wasm memory
 /// on every call, a JS loop over its characters): not how the SDK receives playlists, measured
 /// to show what an API taking text would cost.

@@ -297,6 +297,15 @@ impl MediaPlaylist {
         self.segments.get(index).map(|s| self.url_of(s))
     }
 
+    /// The absolute URLs of all segments, in order: [`url_of`](Self::url_of) for each, with
+    /// the base URL taken apart once.
+    pub fn segment_urls(&self) -> impl Iterator<Item = String> + '_ {
+        let resolver = crate::hls::url::Resolver::new(&self.url);
+        self.segments
+            .iter()
+            .map(move |s| resolver.resolve(&s.reference))
+    }
+
     /// Total duration of the listed segments, in seconds.
     pub fn duration(&self) -> f64 {
         self.segments.last().map_or(0.0, |s| s.start + s.duration)
