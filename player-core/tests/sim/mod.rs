@@ -334,6 +334,12 @@ pub struct Sim {
     wake_at: Option<f64>,
     /// Requests answered with this status instead of their body.
     pub failing: HashMap<String, u16>,
+    /// The next N requests for these URLs are accepted and then never answered (a hung
+    /// server): only the engine's own deadline ends them.
+    pub hangs: HashMap<String, u32>,
+    /// No request gets an answer: each fails at once as a network error (the viewer is
+    /// offline).
+    pub offline: bool,
     /// Like a wedged decoder: playback sticks at this position, data or not, until a seek.
     pub wedge_at: Option<f64>,
     /// The media buffer refuses appends (QuotaExceededError) beyond this many seconds.
@@ -416,6 +422,8 @@ impl Sim {
             next_media_tick: 0.0,
             wake_at: None,
             failing: HashMap::new(),
+            hangs: HashMap::new(),
+            offline: false,
             wedge_at: None,
             quota_s: None,
             quota_errors: 0,
@@ -459,6 +467,20 @@ impl Sim {
     pub fn set_bandwidth_from(&mut self, at_ms: f64, bps: f64) {
         self.trace.push((at_ms, bps));
         self.trace.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+
+    /// Serves every file under `from` again under `to` (a redundant copy of the stream on
+    /// another server).
+    pub fn mirror(&mut self, from: &str, to: &str) {
+        let copies: Vec<(String, ServedFile)> = self
+            .files
+            .iter()
+            .filter_map(|(url, file)| {
+                let rest = url.strip_prefix(from)?;
+                Some((format!("{to}{rest}"), file.clone()))
+            })
+            .collect();
+        self.files.extend(copies);
     }
 
     pub fn serve_text(&mut self, url: &str, text: &str) {
@@ -607,6 +629,23 @@ impl Sim {
                         url: path,
                         ..request
                     };
+                    if self.offline {
+                        let failure = FetchFailure::Network("offline".into());
+                        self.engine
+                            .handle_fetch_failure(request.id, failure, self.now);
+                        continue;
+                    }
+                    if let Some(left) = self.hangs.get_mut(&request.url).filter(|n| **n > 0) {
+                        *left -= 1;
+                        self.downloads.push(Download {
+                            id: request.id,
+                            url: request.url,
+                            started: self.now,
+                            remaining_bytes: f64::INFINITY,
+                            hold: None,
+                        });
+                        continue;
+                    }
                     if let Some(&status) = self.failing.get(&request.url) {
                         let failure = FetchFailure::Status(status);
                         self.engine

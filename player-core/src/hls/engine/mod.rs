@@ -17,6 +17,8 @@
 
 use std::collections::VecDeque;
 
+mod deadline;
+mod failover;
 mod live;
 mod low_latency;
 
@@ -98,8 +100,10 @@ pub struct FetchedBody {
 pub enum FetchFailure {
     /// The server answered with this non-success status.
     Status(u16),
-    /// No answer: DNS, connection reset, CORS, timeout…
+    /// No answer: DNS, connection reset, CORS…
     Network(String),
+    /// No complete answer before the engine's deadline; the engine aborted it.
+    TimedOut { after_ms: f64 },
 }
 
 impl FetchFailure {
@@ -107,6 +111,9 @@ impl FetchFailure {
         match self {
             FetchFailure::Status(status) => format!("HTTP {status}"),
             FetchFailure::Network(reason) => reason.clone(),
+            FetchFailure::TimedOut { after_ms } => {
+                format!("no answer within {:.0} s", after_ms / 1000.0)
+            }
         }
     }
 }
@@ -185,13 +192,35 @@ struct Request {
     attempt: u32,
     /// When it was sent (ms).
     sent_at: f64,
+    /// When it is abandoned as hung (ms), see `deadline.rs`.
+    deadline: f64,
 }
 
 #[derive(Debug, Clone)]
 struct Level {
     info: RenditionInfo,
+    /// The media playlist in use: `uris[active_uri]`.
     uri: String,
+    /// Redundant copies of this rendition (the multivariant playlist lists the same stream
+    /// again with another URI), the first as listed first.
+    uris: Vec<String>,
+    active_uri: usize,
+    /// ABR avoids this rendition until then (ms): media failed over from it.
+    penalized_until: f64,
     playlist: Option<MediaPlaylist>,
+}
+
+impl Level {
+    fn new(info: RenditionInfo, uri: String) -> Self {
+        Level {
+            info,
+            uris: vec![uri.clone()],
+            uri,
+            active_uri: 0,
+            penalized_until: f64::NEG_INFINITY,
+            playlist: None,
+        }
+    }
 }
 
 /// Where the next segment comes from: the segment just appended, so the next is its successor.
@@ -246,6 +275,8 @@ pub struct Engine {
     reported_cues: Vec<String>,
     /// LL-HLS preload hints requested and the rendition-report reload of a switch.
     low_latency: low_latency::LowLatencyState,
+    /// Copies of the stream tried for the media being loaded.
+    failover: failover::FailoverState,
 }
 
 impl Engine {
@@ -280,6 +311,7 @@ impl Engine {
             latest_playlist_level: None,
             reported_cues: Vec::new(),
             low_latency: low_latency::LowLatencyState::default(),
+            failover: failover::FailoverState::default(),
         }
     }
 
@@ -446,11 +478,15 @@ impl Engine {
             }
             Purpose::Segment { level, msn } => {
                 self.estimator.sample(body.bytes.len(), body.elapsed_ms);
+                self.failover.media_arrived();
                 self.on_segment(level, msn, body.bytes);
             }
             // Parts arrive as fast as they are produced, not as fast as the link allows: no
             // bandwidth sample.
-            Purpose::Part { level, msn, part } => self.on_part(level, msn, part, body.bytes),
+            Purpose::Part { level, msn, part } => {
+                self.failover.media_arrived();
+                self.on_part(level, msn, part, body.bytes)
+            }
             Purpose::Key { .. } => match key_from_bytes(&body.bytes) {
                 Ok(key) => self.keys.push((request.url.clone(), key)),
                 Err(error) => self.fail(
@@ -463,52 +499,21 @@ impl Engine {
         self.update(now);
     }
 
-    /// A request failed; it is retried with backoff until the retry budget is spent.
+    /// A request failed; it is retried with backoff, then failed over to another copy of the
+    /// stream, and only then reported fatal (see `failover.rs`).
     pub fn handle_fetch_failure(&mut self, id: RequestId, failure: FetchFailure, now: f64) {
         self.clock = self.clock.max(now);
         let Some(request) = self.take_request(id) else {
             return;
         };
-        if self.is_hint(&request) {
-            self.hint_settled(id);
-            return self.update(now);
-        }
-        if let Purpose::MediaPlaylist { level } = request.purpose {
-            if self.levels[level].playlist.is_some() && self.live_reload_failed() {
-                return self.update(now);
-            }
-        }
-        // A 404 on a playlist we were explicitly asked to load will not fix itself quickly,
-        // but CDNs do answer 404 briefly while a stream starts: retry it like anything else.
-        match self
-            .config
-            .retry
-            .delay_after(request.attempt, self.jitter.next_unit())
-        {
-            Some(delay) => self.retries.push((now + delay, request)),
-            None => {
-                let (code, what) = match request.purpose {
-                    Purpose::Source | Purpose::MediaPlaylist { .. } => {
-                        (ErrorCode::ManifestLoad, "the video's playlist")
-                    }
-                    Purpose::InitSegment { .. }
-                    | Purpose::Segment { .. }
-                    | Purpose::Part { .. } => (ErrorCode::SegmentLoad, "part of the video"),
-                    Purpose::Key { .. } => (ErrorCode::SegmentLoad, "the video's decryption key"),
-                };
-                self.fail(
-                    code,
-                    format!("Could not load {what} ({}).", failure.describe()),
-                    Some(request.url),
-                );
-            }
-        }
+        self.request_failed(request, failure);
         self.update(now);
     }
 
     /// Time passed: due retries are sent.
     pub fn handle_timeout(&mut self, now: f64) {
         self.clock = self.clock.max(now);
+        self.expire_requests();
         let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retries)
             .into_iter()
             .partition(|(at, _)| *at <= now);
@@ -543,7 +548,9 @@ impl Engine {
             .then_some(self.clock + SLOW_DOWNLOAD_CHECK_MS);
         let stall = self.stall.map(|s| s.since + STALL_NUDGE_AFTER_MS);
         let reload = self.live.as_ref().and_then(|l| l.reload_at());
-        [retry, watch, stall, reload]
+        let deadline = self.next_deadline();
+        let resume = self.failover.resume_at();
+        [retry, watch, stall, reload, deadline, resume]
             .into_iter()
             .flatten()
             .reduce(f64::min)
@@ -564,6 +571,7 @@ impl Engine {
     ) -> RequestId {
         let id = RequestId(self.next_request);
         self.next_request += 1;
+        let deadline = self.clock + self.allowance_ms(purpose);
         self.commands.push_back(Command::Fetch(FetchRequest {
             id,
             url: url.clone(),
@@ -577,6 +585,7 @@ impl Engine {
             range,
             attempt,
             sent_at: self.clock,
+            deadline,
         });
         id
     }
@@ -642,17 +651,29 @@ impl Engine {
                 let mut levels: Vec<Level> = multivariant
                     .variants
                     .into_iter()
-                    .map(|v| Level {
-                        info: RenditionInfo {
+                    .map(|v| {
+                        let info = RenditionInfo {
                             bandwidth: v.bandwidth,
                             width: v.resolution.map(|r| r.width),
                             height: v.resolution.map(|r| r.height),
                             codecs: v.codecs,
-                        },
-                        uri: v.uri,
-                        playlist: None,
+                        };
+                        Level::new(info, v.uri)
                     })
                     .collect();
+                // Variants identical but for their URI are redundant copies of one rendition
+                // (failover streams on other servers): one menu entry, several sources.
+                let mut merged: Vec<Level> = Vec::with_capacity(levels.len());
+                for level in levels.drain(..) {
+                    match merged.iter_mut().find(|m| m.info == level.info) {
+                        Some(first) if !first.uris.contains(&level.uri) => {
+                            first.uris.push(level.uri)
+                        }
+                        Some(_) => {}
+                        None => merged.push(level),
+                    }
+                }
+                levels = merged;
                 levels.sort_by_key(|l| l.info.bandwidth);
                 if levels.is_empty() {
                     return self.fail(
@@ -664,16 +685,13 @@ impl Engine {
                 self.levels = levels;
             }
             Ok(Playlist::Media(media)) => {
-                self.levels = vec![Level {
-                    info: RenditionInfo {
-                        bandwidth: 0,
-                        width: None,
-                        height: None,
-                        codecs: None,
-                    },
-                    uri: body.url.clone(),
-                    playlist: None,
-                }];
+                let info = RenditionInfo {
+                    bandwidth: 0,
+                    width: None,
+                    height: None,
+                    codecs: None,
+                };
+                self.levels = vec![Level::new(info, body.url.clone())];
                 // Cannot fail: there is no earlier playlist a delta update could need.
                 let _ = self.accept_media_playlist(0, media);
             }
@@ -907,14 +925,15 @@ impl Engine {
                 height: l.info.height,
             })
             .collect();
-        abr::choose_rendition(
+        let wanted = abr::choose_rendition(
             &self.config.abr,
             &budgets,
             self.current_level,
             self.estimator.estimate_bps(),
             self.buffered.ahead_of(self.media.position),
             self.media.max_height,
-        )
+        );
+        self.usable_level(wanted)
     }
 
     /// Jumps the playhead over a small hole in the buffer that would otherwise stall it.
@@ -1019,7 +1038,7 @@ impl Engine {
             .iter()
             .chain(self.retries.iter().map(|(_, r)| r))
             .any(|r| is_media(r.purpose));
-        if media_busy || self.buffer_ops_pending > 1 {
+        if media_busy || self.buffer_ops_pending > 1 || self.holding_media() {
             return;
         }
 
