@@ -28,6 +28,9 @@ use crate::fixtures::STREAMS_DIR;
 // The fake Shopify Ajax Cart API lives in its own file beside this one.
 #[path = "shopify_cart.rs"]
 mod shopify_cart;
+// Network fault injection (`/__faults`, `/faulty/{scope}/…`), also beside this one.
+#[path = "faults.rs"]
+mod faults;
 
 /// URL prefix → directory under the workspace root. `/` (examples) is the fallback.
 const MOUNTS: &[(&str, &str)] = &[
@@ -53,6 +56,10 @@ pub fn router(root: &Path) -> Router {
     router = router.merge(crate::live::router(root));
     // A fake Shopify cart (`/cart/add.js`, `/cart.js`, `/cart`, test hooks under `/__shopify/`).
     router = router.merge(shopify_cart::router(root));
+    // Fault injection: control routes, the scoped stream mirror, and the middleware that
+    // applies the rules to every request.
+    let faults = faults::Faults::default();
+    router = router.merge(faults::router(root, faults.clone()));
     let (prefix, dir) = CSP_MOUNT;
     router = router.merge(
         Router::new()
@@ -61,6 +68,7 @@ pub fn router(root: &Path) -> Router {
     );
     router
         .fallback_service(ServeDir::new(root.join(SITE_ROOT)))
+        .layer(middleware::from_fn_with_state(faults, faults::inject))
         .layer(middleware::from_fn(media_headers))
 }
 
