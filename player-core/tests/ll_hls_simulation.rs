@@ -214,3 +214,47 @@ fn without_rendition_reports_a_switch_loads_the_plain_playlist() {
     let first = first_playlist_request_of(&sim, new);
     assert!(!first.url.contains('?'), "{}", first.url);
 }
+
+/// In a browser the engine's own seek (joining the live edge) comes back as a `seeking`
+/// event after the downloads for that position have started; the driver passes it on as a
+/// seek. A seek to where the engine already is must not abandon and repeat those downloads
+/// (seen in Chromium as every startup segment and hinted part fetched twice).
+#[test]
+fn the_seeking_event_of_the_engines_own_join_does_not_refetch_what_is_in_flight() {
+    let mut sim = ll_show(true, false, 100.0);
+    let mut echoed = None;
+    for _ in 0..200 {
+        sim.run_for(10.0);
+        let join = sim.commands.iter().find_map(|c| match c {
+            Command::Seek(t) => Some(*t),
+            _ => None,
+        });
+        let media_in_flight = sim
+            .exchanges
+            .iter()
+            .any(|e| e.done_ms.is_none() && e.url.contains("-seg"));
+        if let (Some(at), true) = (join, media_in_flight) {
+            let before = sim.commands.len();
+            sim.seek(at);
+            echoed = Some(before);
+            break;
+        }
+    }
+    let before = echoed.expect("the engine joined the edge with media in flight");
+    let aborts: Vec<_> = sim.commands[before..]
+        .iter()
+        .filter(|c| matches!(c, Command::Abort(_)))
+        .collect();
+    assert!(
+        aborts.is_empty(),
+        "the echo of the join seek aborted {aborts:?}"
+    );
+    sim.run_for(20_000.0);
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for url in sim.fetched.iter().filter(|u| !u.contains(".m3u8")) {
+        *counts.entry(url.as_str()).or_default() += 1;
+    }
+    let twice: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "media fetched more than once: {twice:?}");
+    assert_eq!(sim.qoe.stall_ms, 0.0, "{:?}", sim.qoe);
+}

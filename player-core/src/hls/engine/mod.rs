@@ -40,6 +40,9 @@ use crate::media::{codecs_from_init_segment, SegmentContext, Transmuxer};
 
 /// How often a segment download is checked for being too slow, in ms.
 const SLOW_DOWNLOAD_CHECK_MS: f64 = 500.0;
+/// A seek closer than this (s) to where the engine already stands is the echo of its own
+/// seek (a media element may round the time it was given), not a move.
+const SEEK_ECHO_TOLERANCE: f64 = 0.001;
 /// How long the playhead may sit still with media buffered ahead before it is nudged, in ms.
 const STALL_NUDGE_AFTER_MS: f64 = 1_000.0;
 /// Nudges tried at one position before waiting for the element to sort itself out.
@@ -387,9 +390,13 @@ impl Engine {
     /// The playhead moved to `position` (the media element's `seeking`).
     pub fn seek(&mut self, position: f64, now: f64) {
         self.clock = self.clock.max(now);
+        // The engine's own seeks (joining the live edge, jumping a gap) set the position when
+        // they are issued and load for it at once; their `seeking` event comes back later and
+        // must not abandon those downloads only to make the same requests again.
+        let moved = (self.media.position - position).abs() > SEEK_ECHO_TOLERANCE;
         self.media.position = position;
         self.note_live_seek(position);
-        if self.buffered.range_at(position).is_none() {
+        if moved && self.buffered.range_at(position).is_none() {
             self.abort_segment_requests();
             self.last_loaded = None;
         }
