@@ -8,6 +8,7 @@ pub mod abr;
 pub mod buffer;
 pub mod command;
 pub mod engine;
+pub mod engine_choice;
 pub mod live;
 pub mod metadata;
 pub mod playlist;

@@ -8,7 +8,10 @@
 pub mod data_layer;
 mod feed_loader;
 mod fetch;
+mod managed_media_source;
 mod media_buffer;
+mod media_engine;
+mod native_playback;
 mod playback;
 pub mod shopify_cart;
 pub mod storage;
@@ -16,6 +19,7 @@ mod text_request;
 
 pub use feed_loader::{FeedLoadError, FeedRequest};
 pub use media_buffer::time_ranges;
+pub use media_engine::{browser_support, MediaEngine};
 pub use playback::Playback;
 
 /// Milliseconds on the page's monotonic clock.

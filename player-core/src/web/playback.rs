@@ -8,6 +8,7 @@ use gloo_timers::callback::Timeout;
 use web_sys::{AbortController, HtmlVideoElement, MediaSource, SourceBuffer, Url};
 
 use super::fetch::fetch_body;
+use super::managed_media_source::{self, StreamingGate};
 use super::media_buffer::{MediaBuffer, Outcome};
 use super::now_ms;
 use crate::error::{ErrorCode, PlayerError};
@@ -32,6 +33,9 @@ struct Driver {
     video_listeners: Vec<EventListener>,
     source_listeners: Vec<EventListener>,
     on_event: EventSink,
+    /// On a `ManagedMediaSource`, which may ask us to stop fetching for a while.
+    managed: bool,
+    streaming: StreamingGate,
 }
 
 impl Playback {
@@ -41,7 +45,28 @@ impl Playback {
         config: EngineConfig,
         on_event: impl Fn(EngineEvent) + 'static,
     ) -> Result<Playback, PlayerError> {
-        let (media_source, object_url) = open_media_source()?;
+        Playback::attach(video, config, false, Rc::new(on_event))
+    }
+
+    /// The same on Apple's `ManagedMediaSource` (iPhones have no plain `MediaSource`).
+    pub fn new_managed(
+        video: HtmlVideoElement,
+        config: EngineConfig,
+        on_event: impl Fn(EngineEvent) + 'static,
+    ) -> Result<Playback, PlayerError> {
+        // Safari only lets a managed source play when AirPlay is off or has an alternative
+        // source; an AirPlay receiver could not use our object URL anyway.
+        js_sys::Reflect::set(&video, &"disableRemotePlayback".into(), &true.into()).ok();
+        Playback::attach(video, config, true, Rc::new(on_event))
+    }
+
+    fn attach(
+        video: HtmlVideoElement,
+        config: EngineConfig,
+        managed: bool,
+        on_event: EventSink,
+    ) -> Result<Playback, PlayerError> {
+        let (media_source, object_url) = open_media_source(managed)?;
         video.set_src(&object_url);
         let driver = Rc::new(RefCell::new(Driver {
             engine: Engine::new(config),
@@ -52,13 +77,15 @@ impl Playback {
             timer: None,
             video_listeners: Vec::new(),
             source_listeners: Vec::new(),
-            on_event: Rc::new(on_event),
+            on_event,
+            managed,
+            streaming: StreamingGate::default(),
         }));
         let weak = Rc::downgrade(&driver);
         {
             let mut d = driver.borrow_mut();
             d.video_listeners = video_listeners(&d.video, &weak);
-            d.source_listeners = source_listeners(&d.buffer.media_source, &weak);
+            d.source_listeners = source_listeners(&d.buffer.media_source, managed, &weak);
         }
         Ok(Playback { driver })
     }
@@ -70,12 +97,13 @@ impl Playback {
             let mut d = self.driver.borrow_mut();
             d.abort_all();
             // A fresh MediaSource: the old SourceBuffer may hold another stream's codecs.
-            match open_media_source() {
+            match open_media_source(d.managed) {
                 Ok((media_source, object_url)) => {
                     Url::revoke_object_url(&d.object_url).ok();
                     d.video.set_src(&object_url);
                     d.object_url = object_url;
-                    d.source_listeners = source_listeners(&media_source, &weak);
+                    d.streaming.reset();
+                    d.source_listeners = source_listeners(&media_source, d.managed, &weak);
                     d.buffer = MediaBuffer::new(media_source);
                     Ok(())
                 }
@@ -118,14 +146,19 @@ impl Drop for Playback {
     }
 }
 
-fn open_media_source() -> Result<(MediaSource, String), PlayerError> {
+fn open_media_source(managed: bool) -> Result<(MediaSource, String), PlayerError> {
     let unsupported = |_| PlayerError {
         code: ErrorCode::MediaUnsupported,
         message: "This browser does not support Media Source Extensions.".into(),
         url: None,
         fatal: true,
     };
-    let media_source = MediaSource::new().map_err(unsupported)?;
+    let media_source = if managed {
+        managed_media_source::create()
+    } else {
+        MediaSource::new()
+    }
+    .map_err(unsupported)?;
     let url = Url::create_object_url_with_source(&media_source).map_err(unsupported)?;
     Ok((media_source, url))
 }
@@ -180,7 +213,12 @@ impl Driver {
         loop {
             while let Some(command) = self.engine.poll_command() {
                 match command {
-                    Command::Fetch(request) => self.start_fetch(request, weak),
+                    Command::Fetch(request) => {
+                        if let Some(request) = self.streaming.admit(request) {
+                            self.start_fetch(request, weak);
+                        }
+                    }
+                    Command::Abort(id) if self.streaming.forget(id) => {}
                     Command::Abort(id) => {
                         if let Some(at) = self.requests.iter().position(|(r, _)| *r == id) {
                             self.requests.swap_remove(at).1.abort();
@@ -284,13 +322,33 @@ fn video_listeners(video: &HtmlVideoElement, weak: &Weak<RefCell<Driver>>) -> Ve
 
 fn source_listeners(
     media_source: &MediaSource,
+    managed: bool,
     weak: &Weak<RefCell<Driver>>,
 ) -> Vec<EventListener> {
-    let weak = weak.clone();
+    let opened = weak.clone();
     // Operations queued before the MediaSource opened can run now.
-    vec![EventListener::new(media_source, "sourceopen", move |_| {
-        drive(&weak, |_, _| {})
-    })]
+    let mut listeners = vec![EventListener::new(media_source, "sourceopen", move |_| {
+        drive(&opened, |_, _| {})
+    })];
+    if managed {
+        let weak = weak.clone();
+        listeners.extend(managed_media_source::streaming_listeners(
+            media_source,
+            move |allowed| {
+                let again = weak.clone();
+                drive(&weak, move |d, _| {
+                    if !allowed {
+                        d.streaming.close();
+                        return;
+                    }
+                    for request in d.streaming.open() {
+                        d.start_fetch(request, &again);
+                    }
+                })
+            },
+        ));
+    }
+    listeners
 }
 
 fn source_buffer_listeners(sb: &SourceBuffer, weak: &Weak<RefCell<Driver>>) -> Vec<EventListener> {
