@@ -199,6 +199,18 @@ fn video_event_payloads() {
         start.json,
         format!(r#"{{"event":"video_start","video_percent":25,"visible":true,{CONTEXT}}}"#)
     );
+    // The engine is reported once per view, with `video_start`.
+    let mut on_iphone = ctx();
+    on_iphone.video.engine = "managed-mse";
+    let start = video_event(&on_iphone, Start);
+    assert_eq!(
+        start.json,
+        format!(
+            r#"{{"event":"video_start","video_percent":25,"visible":true,"video_engine":"managed-mse",{CONTEXT}}}"#
+        )
+    );
+    let progress = video_event(&on_iphone, Progress(50));
+    assert!(!progress.json.contains("video_engine"), "{}", progress.json);
     let mut hidden = ctx();
     hidden.video.visible = false;
     let done = video_event(&hidden, Complete);

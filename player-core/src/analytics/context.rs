@@ -59,6 +59,9 @@ pub struct VideoContext {
     /// The player is at least half in the viewport and the page is visible (video events'
     /// `visible`).
     pub visible: bool,
+    /// The playback engine, `video_start`'s `video_engine` (`mse`, `managed-mse`, `native`);
+    /// empty while unknown.
+    pub engine: &'static str,
 }
 
 impl VideoContext {

@@ -247,6 +247,11 @@ pub fn video_event(ctx: &EventContext, milestone: VideoMilestone) -> Event {
         p.uint("video_watch_time", s);
     }
     p.bool("visible", v.visible);
+    // Which engine plays the view (`mse`, `managed-mse`, `native`): once per view is enough
+    // to split reports by it, and it never changes within a view.
+    if milestone == VideoMilestone::Start && !v.engine.is_empty() {
+        p.str("video_engine", v.engine);
+    }
     write_context(&mut p, ctx);
     p.into_event(name, false)
 }
