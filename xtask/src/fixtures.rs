@@ -68,6 +68,13 @@ const FIXTURES: &[Fixture] = &[
         outputs: &["vod-discontinuity"],
         generate: vod_cases::discontinuity,
     },
+    Fixture {
+        name: "vod-vertical",
+        version: 1,
+        needs: &[],
+        outputs: &["vod-vertical"],
+        generate: vod_vertical,
+    },
 ];
 
 /// Where a fixture writes: its final directories under `streams`, scratch files under `work`.
@@ -180,6 +187,28 @@ fn vod_ladder(dirs: &FixtureDirs) -> Result<()> {
     Ok(())
 }
 
+/// A show shot vertically (9:16) for phones: two renditions packaged as fMP4, as long as the
+/// main ladder so the demo feed's product moments fall inside it.
+fn vod_vertical(dirs: &FixtureDirs) -> Result<()> {
+    let encoded = encode_ladder(&dirs.work, &VERTICAL_LADDER, LADDER_SECONDS)?;
+    let out = dirs.streams.join("vod-vertical");
+    let mut variants = Vec::new();
+    for (rendition, source) in VERTICAL_LADDER.iter().zip(&encoded) {
+        let dir = out.join(rendition.name);
+        package_hls(source, &dir, Packaging::Fmp4)?;
+        let video = h264_codec_string(&dir.join("init.mp4"))?;
+        let audio = aac_codec_string(source)?;
+        variants.push(VariantInfo::video(rendition, format!("{video},{audio}")));
+    }
+    write_master_playlist(&out, Packaging::Fmp4.master_version(), &variants)
+}
+
+/// The vertical show's renditions, best first.
+const VERTICAL_LADDER: [Rendition; 2] = [
+    Rendition::new("960p", 540, 960, 1000),
+    Rendition::new("640p", 360, 640, 500),
+];
+
 /// The ladder's renditions, best first. Other fixtures reuse them by name.
 const LADDER: [Rendition; 3] = [
     Rendition::new("360p", 640, 360, 900),
@@ -229,7 +258,8 @@ fn encode_ladder(work: &Path, ladder: &[Rendition], seconds: u32) -> Result<Vec<
         if labels {
             // The rendition name and the media time make a quality switch or a seek visible to a
             // person watching the demo or a failed test's screenshot.
-            let size = rendition.height / 10;
+            // Sized on the short side, so the label fits across a vertical picture too.
+            let size = rendition.height.min(rendition.width) / 10;
             write!(
                 graph,
                 ",drawtext=text='{} %{{pts\\:hms}}':fontsize={size}:fontcolor=white\
