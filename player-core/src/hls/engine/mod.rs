@@ -1059,7 +1059,9 @@ impl Engine {
         let first_msn = playlist.segments.first().map_or(0, |s| s.media_sequence);
         let next = match self.last_loaded {
             Some(cursor) if cursor.level == level => {
-                match (cursor.msn + 1).checked_sub(first_msn) {
+                // Media sequence numbers saturate at u64::MAX (hostile playlists): past it,
+                // as when the window slid past the cursor, continue from the buffer.
+                match cursor.msn.checked_add(1).and_then(|n| n.checked_sub(first_msn)) {
                     Some(offset) => usize::try_from(offset).ok(),
                     // The window slid past the cursor (a long stall): continue from the buffer.
                     None => segment_at(playlist, self.buffered.end_of_run(position)),
@@ -1187,10 +1189,10 @@ impl Engine {
                         .index_of_sequence(c.msn)
                         .is_some_and(|i| playlist.segments[i].parts.len() <= p as usize + 1) =>
                 {
-                    (c.msn + 1, 0)
+                    (c.msn.saturating_add(1), 0)
                 }
                 Some(p) => (c.msn, p + 1),
-                None => (c.msn + 1, 0),
+                None => (c.msn.saturating_add(1), 0),
             },
             None => {
                 // Joining: parts only when the join point lies in the segment still being made.
