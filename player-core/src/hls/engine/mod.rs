@@ -1061,7 +1061,11 @@ impl Engine {
             Some(cursor) if cursor.level == level => {
                 // Media sequence numbers saturate at u64::MAX (hostile playlists): past it,
                 // as when the window slid past the cursor, continue from the buffer.
-                match cursor.msn.checked_add(1).and_then(|n| n.checked_sub(first_msn)) {
+                match cursor
+                    .msn
+                    .checked_add(1)
+                    .and_then(|n| n.checked_sub(first_msn))
+                {
                     Some(offset) => usize::try_from(offset).ok(),
                     // The window slid past the cursor (a long stall): continue from the buffer.
                     None => segment_at(playlist, self.buffered.end_of_run(position)),
