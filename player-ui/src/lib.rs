@@ -13,6 +13,7 @@ mod chrome;
 mod commerce;
 mod host;
 mod options;
+mod panic_report;
 mod player;
 mod state;
 mod strings;

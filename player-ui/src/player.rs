@@ -38,6 +38,8 @@ struct Mounted {
 /// Renders a player into `host`'s open shadow root and starts loading `options.src`.
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValue> {
+    // Before anything that could panic, so that even the first player's panic is reported.
+    crate::panic_report::install();
     let options = PlayerOptions::from_js(&options);
     let root = host::shadow_root(&host)?;
     let document = host
@@ -109,6 +111,7 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
             actions.autoplay(state);
         }
     }
+    crate::panic_report::register(&host);
     Ok(PlayerHandle {
         mounted: Some(Mounted {
             host,
@@ -349,6 +352,7 @@ impl PlayerHandle {
     /// listeners, the MediaSource and the rendered DOM. Safe to call twice.
     pub fn destroy(&mut self) {
         if let Some(mounted) = self.mounted.take() {
+            crate::panic_report::unregister(&mounted.host);
             mounted.actions.playback.set_value(None);
             mounted.commerce.shut_down();
             drop(mounted._view);
