@@ -190,6 +190,60 @@ test('low-latency HLS plays part by part near PART-HOLD-BACK', async () => {
   await page.close();
 });
 
+test('low-latency HLS with a resource per part loads each hinted part once, before any playlist lists it', async () => {
+  // `-ll-parts`: every part is its own resource and the preload hint names the next one
+  // (no byte range), so the player can ask for it before it exists and the server holds it.
+  const name = unique('low-parts') + '-ll-parts';
+  const { page } = await watchShow(name);
+  const fetched = [];
+  page.on('request', (request) => {
+    // rendition/file: each rendition names its parts alike.
+    const file = /\/([^/]+\/seg_\d+(?:\.part\d+)?\.ts)$/.exec(new URL(request.url()).pathname);
+    if (file) fetched.push(file[1]);
+  });
+  await playing(page);
+  await page.waitForTimeout(4_000);
+  let worst = 0;
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(1_000);
+    const { time, paused } = await media(page);
+    assert.equal(paused, false);
+    worst = Math.max(worst, (await publishedEdge(name)) - time);
+  }
+  // The same bound as for byte-range parts: PART-HOLD-BACK 1.5 s, parts of 0.5 s.
+  assert.ok(worst <= 1.5 + 0.5 + 1.0, `worst latency ${worst.toFixed(2)} s behind the published edge`);
+
+  // The server's view: when each part was first asked for and first listed in a playlist it
+  // answered. Only the server can tell a hinted request from one made after a listing.
+  const log = await (await fetch(`${baseUrl()}/live/${name}/parts`)).json();
+  const requested = log.parts
+    .filter((p) => p.requests > 0)
+    .sort((a, b) => a.first_requested_ms - b.first_requested_ms);
+  // The first seconds load the parts behind the edge from the playlist; from then on the
+  // player is at the edge, where every part it needs is the hinted one.
+  const steady = requested.slice(8);
+  assert.ok(steady.length >= 16, `parts requested at the edge: ${steady.length} (of ${requested.length})`);
+  const describe = (p) => `${p.rendition} ${p.msn}.${p.part} requested ${p.first_requested_ms?.toFixed(0)} ms, listed ${p.first_listed_ms?.toFixed(0)} ms, published ${p.published_ms.toFixed(0)} ms`;
+  const late = steady.filter((p) => p.first_listed_ms !== null && p.first_listed_ms <= p.first_requested_ms);
+  // A rendition switch may start on a listed part (the new rendition's hint is not known
+  // yet); anything more means the hints are not being used.
+  assert.ok(late.length <= 2, `parts requested only after a playlist listed them:\n${late.map(describe).join('\n')}`);
+  // Asked for before it existed: the request was waiting at the server when the part appeared.
+  const waiting = steady.filter((p) => p.first_requested_ms < p.published_ms);
+  assert.ok(waiting.length >= steady.length * 0.8, `${waiting.length} of ${steady.length} parts requested before they were published`);
+
+  // Each part once, and no segment loaded whole after (or besides) its parts.
+  const twice = requested.filter((p) => p.requests > 1);
+  assert.deepEqual(twice.map(describe), [], 'parts requested more than once');
+  const counts = new Map();
+  for (const file of fetched) counts.set(file, (counts.get(file) ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'files fetched more than once by the page');
+  const partSegments = new Set(fetched.filter((f) => f.includes('.part')).map((f) => f.split('.')[0]));
+  const wholeAlso = fetched.filter((f) => !f.includes('.part') && partSegments.has(f.split('.')[0]));
+  assert.deepEqual(wholeAlso, [], 'segments loaded whole as well as part by part');
+  await page.close();
+});
+
 /**
  * Records, in the page, the media time at which each product's card is first and last seen
  * (sampled every 50 ms).
