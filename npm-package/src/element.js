@@ -2,11 +2,12 @@
 // loader passes a function that lazy-loads the engine, the npm entry one that has it already.
 // (wasm-bindgen cannot subclass HTMLElement, so the class lives here and calls into wasm.)
 
-const BOOLEAN = new Set(['autoplay', 'muted']);
+const BOOLEAN = new Set(['autoplay', 'muted', 'loop', 'miniplayer']);
 const ATTRIBUTES = [
   'src', 'products', 'video-id', 'video-title', 'poster', 'autoplay', 'muted', 'currency',
   'locale', 'checkout', 'data-layer', 'start', 'end', 'product', 'engine', 'latency',
-  'consent', 'attribution-window', 'campaign-params', 'product-id', 'cart-sync',
+  'consent', 'attribution-window', 'campaign-params', 'product-id', 'cart-sync', 'loop',
+  'miniplayer', 'resume-at',
 ];
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -99,4 +100,45 @@ export function defineTracker(loadEngine, name = 'shoppable-player-tracker') {
 
   customElements.define(name, ShoppablePlayerTrackerElement);
   return ShoppablePlayerTrackerElement;
+}
+
+/** `sessionStorage` key of a miniplayer to put back on the next page (written by the player). */
+const MINIPLAYER_KEY = 'shoppable-player:miniplayer:v1';
+/** A saved miniplayer older than this is not restored. */
+const MINIPLAYER_MAX_AGE_MS = 30 * 60 * 1000;
+
+/**
+ * Puts back the miniplayer the previous page of this site left floating (same video, same
+ * second, same muted state; the cart is the page's cart anyway). Does nothing when there is
+ * none, when it is stale, or when this page already has a player for that video. Returns the
+ * new element, or null.
+ */
+export function restoreMiniplayer(name = 'shoppable-player') {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(MINIPLAYER_KEY));
+    sessionStorage.removeItem(MINIPLAYER_KEY);
+  } catch {
+    return null; // storage blocked, or not ours
+  }
+  const options = saved && saved.options;
+  if (!options || typeof options.src !== 'string' || !(Date.now() - saved.at < MINIPLAYER_MAX_AGE_MS)) return null;
+  for (const existing of document.querySelectorAll(name)) {
+    if (existing.getAttribute('src') === options.src) return null;
+  }
+  const element = document.createElement(name);
+  const restored = { ...options, miniplayer: true, resumeAt: String(saved.time), muted: saved.muted, autoplay: saved.playing };
+  for (const attribute of ATTRIBUTES) {
+    const value = restored[camel(attribute)];
+    if (value === undefined || value === null || value === false) continue;
+    element.setAttribute(attribute, BOOLEAN.has(attribute) ? '' : String(value));
+  }
+  if (typeof options.productsJson === 'string') {
+    const inline = document.createElement('script');
+    inline.type = 'application/json';
+    inline.textContent = options.productsJson;
+    element.append(inline);
+  }
+  document.body.append(element);
+  return element;
 }

@@ -1,6 +1,7 @@
 // The npm door: `import { createPlayer, defineElement } from 'shoppable-player'`.
 import init, { mount, trackProductView as track } from './shoppable_player_wasm.js';
 import { defineElement as defineCustomElement, defineTracker as defineTrackerElement } from './element.js';
+export { restoreMiniplayer } from './element.js';
 
 let wasm;
 const loadWasm = () => (wasm ??= init());

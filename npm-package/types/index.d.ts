@@ -146,6 +146,12 @@ export interface PlayerOptions {
   end?: number | string;
   /** Play this product's moments as a clip. */
   product?: string;
+  /** Clip mode: start the clip again at its end instead of stopping. */
+  loop?: boolean;
+  /** Open as a floating miniplayer (set when a miniplayer is restored on a new page). */
+  miniplayer?: boolean;
+  /** Media seconds to resume at once the stream has loaded. */
+  resumeAt?: number | string;
   /** `mse` forces the wasm engine on Media Source Extensions; `native` the browser's HLS. */
   engine?: 'auto' | 'mse' | 'native';
   /** Live streams: seconds behind the live edge to play at. */
@@ -334,6 +340,10 @@ export interface VideoErrorEvent extends VideoContext {
   error_fatal: boolean;
 }
 
+export interface MiniplayerEvent extends VideoContext {
+  event: 'miniplayer_open' | 'miniplayer_close';
+}
+
 /** Pushed on a later page (e.g. the product page) for a product interacted with in a video. */
 export interface VideoAssistedViewEvent {
   event: 'video_assisted_view';
@@ -413,6 +423,8 @@ export interface PlayerEventMap {
   video_quality_change: VideoQualityChangeEvent;
   video_stall: VideoStallEvent;
   video_error: VideoErrorEvent;
+  miniplayer_open: MiniplayerEvent;
+  miniplayer_close: MiniplayerEvent;
   video_assisted_view: VideoAssistedViewEvent;
 }
 
@@ -473,6 +485,12 @@ export function trackProductView(productId: FeedId, options?: TrackProductViewOp
 
 /** Defines `<shoppable-player-tracker product-id="…">` (or `name`), which calls `trackProductView`. */
 export function defineTracker(name?: string): CustomElementConstructor;
+
+/**
+ * Puts back the miniplayer the previous page of this site left floating (same video, second and
+ * muted state). The script-tag loader does this by itself. Returns the new element, or null.
+ */
+export function restoreMiniplayer(name?: string): HTMLElement | null;
 
 /** The `<shoppable-player>` element. */
 export interface ShoppablePlayerElement extends HTMLElement {

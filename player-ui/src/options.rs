@@ -41,6 +41,21 @@ pub struct PlayerOptions {
     pub campaign_params: Option<String>,
     /// The product this page is about (`product-id`): reports `video_assisted_view`.
     pub product_id: Option<String>,
+    /// `auto` (default), `mse` or `native` (`engine`): see `EnginePreference`.
+    pub engine: Option<String>,
+    /// Clip mode: media seconds to start at and to stop at (`start`, `end`).
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    /// Play this product's moments as a clip (`product`).
+    pub product: Option<String>,
+    /// At the end of a clip, start it again instead of stopping (`loop`).
+    pub looped: bool,
+    /// Open as a miniplayer (`miniplayer`; set when a miniplayer is restored on a new page).
+    pub miniplayer: bool,
+    /// Media seconds to resume at once the stream has loaded (`resume-at`).
+    pub resume_at: Option<f64>,
+    /// The options object as JavaScript passed it (JSON), to restore the player elsewhere.
+    pub json: Option<String>,
 }
 
 impl PlayerOptions {
@@ -58,6 +73,12 @@ impl PlayerOptions {
             let v = Reflect::get(value, &JsValue::from_str(key)).ok()?;
             let n = v.as_f64().or_else(|| v.as_string()?.trim().parse().ok())?;
             (n.is_finite() && n > 0.0).then_some(n)
+        };
+        // Like `seconds`, but 0 is a time too.
+        let at_or_after_zero = |key: &str| {
+            let v = Reflect::get(value, &JsValue::from_str(key)).ok()?;
+            let n = v.as_f64().or_else(|| v.as_string()?.trim().parse().ok())?;
+            (n.is_finite() && n >= 0.0).then_some(n)
         };
         PlayerOptions {
             src: text("src"),
@@ -78,6 +99,16 @@ impl PlayerOptions {
             attribution_window: seconds("attributionWindow"),
             campaign_params: text("campaignParams"),
             product_id: text("productId"),
+            engine: text("engine"),
+            start: at_or_after_zero("start"),
+            end: seconds("end"),
+            product: text("product"),
+            looped: flag("loop"),
+            miniplayer: flag("miniplayer"),
+            resume_at: at_or_after_zero("resumeAt"),
+            json: js_sys::JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string()),
         }
     }
 }

@@ -6,12 +6,15 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use player_core::analytics::consent::Consent;
 use player_core::error::PlayerError;
+use player_core::hls::engine_choice::EnginePreference;
 use player_core::hls::{EngineConfig, EngineEvent, RenditionChoice};
-use player_core::web::Playback;
+use player_core::web::MediaEngine;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::analytics::Analytics;
+use crate::chrome::clip::Clip;
+use crate::chrome::miniplayer::Miniplayer;
 use crate::chrome::{Actions, PlayerChrome};
 use crate::commerce::{CheckoutMode, Commerce};
 use crate::host;
@@ -59,10 +62,16 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
             let state = PlayerState::new();
             let actions = Actions::new(host.clone());
             let analytics = Analytics::new(host.clone(), &options, state);
-            let commerce = Commerce::new(host, &options, actions, analytics);
+            let commerce = Commerce::new(host.clone(), &options, actions, analytics);
+            let clip = Clip::new(&options, state, actions, commerce);
+            let json = options.json.clone();
+            let mini = Miniplayer::new(host, analytics, actions, json, options.miniplayer);
+            if options.miniplayer {
+                mini.set_open(true);
+            }
             *built.borrow_mut() = Some((state, actions, commerce));
             let poster = options.poster.clone();
-            view! { <PlayerChrome state actions commerce poster /> }
+            view! { <PlayerChrome state actions commerce clip mini poster /> }
         })
     };
     let (state, actions, commerce) = built.take().ok_or("the player view did not build")?;
@@ -79,8 +88,12 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
     let event_host = host.clone();
     let mut config = EngineConfig::default();
     config.live.target_latency_s = options.latency;
-    match Playback::new(video, config, move |event| {
-        on_engine_event(&event_host, state, commerce, event)
+    let preference = EnginePreference::parse(options.engine.as_deref());
+    let kind = MediaEngine::choose(preference, &video);
+    let engine_name = kind.map_or("none", |k| k.as_str());
+    analytics.set_engine(engine_name);
+    match MediaEngine::start(kind, video, config, move |event| {
+        on_engine_event(&event_host, state, commerce, engine_name, event)
     }) {
         Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),
         Err(error) => report_error(&host, state, analytics, error),
@@ -125,7 +138,13 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
     })
 }
 
-fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, event: EngineEvent) {
+fn on_engine_event(
+    host: &HtmlElement,
+    state: PlayerState,
+    commerce: Commerce,
+    engine: &'static str,
+    event: EngineEvent,
+) {
     match event {
         EngineEvent::Loaded {
             renditions,
@@ -153,7 +172,7 @@ fn on_engine_event(host: &HtmlElement, state: PlayerState, commerce: Commerce, e
             state.renditions.set(renditions);
             state.live.set(live);
             let detail = host::object(&[
-                ("engine", "mse".into()),
+                ("engine", engine.into()),
                 ("live", live.into()),
                 ("duration", duration.map_or(JsValue::NULL, JsValue::from)),
                 ("renditions", list.into()),

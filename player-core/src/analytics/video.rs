@@ -319,3 +319,11 @@ pub fn video_error(ctx: &EventContext, code: &str, message: &str, fatal: bool) -
     write_context(&mut p, ctx);
     p.into_event("video_error", false)
 }
+
+/// A player event with nothing of its own but the context: `miniplayer_open`,
+/// `miniplayer_close`.
+pub fn player_event(ctx: &EventContext, name: &'static str) -> Event {
+    let mut p = Payload::event(name);
+    write_context(&mut p, ctx);
+    p.into_event(name, false)
+}

@@ -5,6 +5,7 @@
 //! Times are passed in (`now_ms`, media seconds); nothing here reads a clock.
 
 pub mod cart;
+pub mod clip;
 pub mod cues;
 pub mod feed;
 pub mod json;

@@ -53,6 +53,8 @@ struct Tracker {
     video_id: String,
     video_title: String,
     video_url: String,
+    /// The playback engine (`video_start`'s `video_engine`).
+    engine: &'static str,
     /// The `currency` option, for feeds without one.
     currency: Option<Currency>,
     attribution: Attribution,
@@ -127,6 +129,7 @@ impl Analytics {
             video_id: options.video_id.clone().unwrap_or_default(),
             video_title: options.video_title.clone().unwrap_or_default(),
             video_url: options.src.as_deref().map(absolute).unwrap_or_default(),
+            engine: "",
             currency: options.currency.as_deref().and_then(Currency::parse),
             attribution: Attribution::default(),
             campaign_params,
@@ -153,6 +156,11 @@ impl Analytics {
     }
 
     /// Starts watching the video element and the player's visibility.
+    /// The engine chosen for this player (`mse`, `managed-mse`, `native`).
+    pub fn set_engine(&self, engine: &'static str) {
+        self.tracker.update_value(|t| t.engine = engine);
+    }
+
     pub fn start(&self, video: &HtmlVideoElement, feed: RwSignal<Arc<Feed>>, shopify: bool) {
         let this = *self;
         let on = |name: &'static str, f: fn(Analytics)| {
@@ -227,6 +235,7 @@ impl Analytics {
                     current_time_ms: millis(position),
                     duration_ms: (duration.is_finite() && duration > 0.0).then(|| millis(duration)),
                     visible: t.visible,
+                    engine: t.engine,
                 },
                 attribution: t.attribution.clone(),
                 currency: feed_currency.or(t.currency),
@@ -466,6 +475,11 @@ impl Analytics {
         }
         let event = video::video_quality_change(&self.context(), quality, previous, automatic);
         self.emit(&event, &[]);
+    }
+
+    /// A player event without data of its own (`miniplayer_open`, `miniplayer_close`).
+    pub fn player_event(&self, name: &'static str) {
+        self.emit(&video::player_event(&self.context(), name), &[]);
     }
 
     /// `video_error` for a playback error (also dispatched as `shoppable:error`).

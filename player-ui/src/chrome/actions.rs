@@ -5,7 +5,7 @@ use std::rc::Rc;
 use leptos::html::Video;
 use leptos::prelude::*;
 use player_core::hls::RenditionChoice;
-use player_core::web::Playback;
+use player_core::web::MediaEngine;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
@@ -15,7 +15,7 @@ use crate::state::PlayerState;
 #[derive(Clone, Copy)]
 pub struct Actions {
     pub video: NodeRef<Video>,
-    pub playback: StoredValue<Option<Rc<Playback>>, LocalStorage>,
+    pub playback: StoredValue<Option<Rc<MediaEngine>>, LocalStorage>,
     host: StoredValue<HtmlElement, LocalStorage>,
 }
 
@@ -28,7 +28,7 @@ impl Actions {
         }
     }
 
-    fn with_playback(&self, f: impl FnOnce(&Playback)) {
+    fn with_playback(&self, f: impl FnOnce(&MediaEngine)) {
         if let Some(playback) = self.playback.try_get_value().flatten() {
             f(&playback);
         }
@@ -55,9 +55,32 @@ impl Actions {
         });
     }
 
-    /// Autoplay as browsers allow it: inline, and muted when the page asked for muted.
+    /// Autoplay as browsers allow it: inline, and muted when the page asked for muted. When
+    /// sound is refused, muted playback is tried (with the tap-to-unmute button); when even
+    /// that is refused (iOS Low Power Mode), the big play button is shown.
     pub fn autoplay(&self, state: PlayerState) {
-        self.play(state);
+        let Some(video) = self.video.get_untracked() else {
+            return;
+        };
+        let attempt = |video: &web_sys::HtmlVideoElement| video.play().ok().map(JsFuture::from);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(played) = attempt(&video) {
+                if played.await.is_ok() {
+                    return;
+                }
+            }
+            if !video.muted() {
+                video.set_muted(true);
+                if let Some(played) = attempt(&video) {
+                    if played.await.is_ok() {
+                        return;
+                    }
+                }
+                // A tap on the play button is a gesture: it may play with sound.
+                video.set_muted(false);
+            }
+            state.autoplay_blocked.try_set(true);
+        });
     }
 
     pub fn toggle_play(&self, state: PlayerState) {

@@ -2,16 +2,25 @@
 
 use leptos::prelude::*;
 
+use super::clip::Clip;
 use super::icons::{self, Icon};
+use super::miniplayer::{Miniplayer, MiniplayerButton};
 use super::quality_menu::QualityMenu;
 use super::seek_bar::SeekBar;
 use super::Actions;
+use crate::commerce::Commerce;
 use crate::state::PlayerState;
 use crate::strings::text;
 use crate::time_format::clock;
 
 #[component]
-pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
+pub fn Controls(
+    state: PlayerState,
+    actions: Actions,
+    commerce: Commerce,
+    clip: Clip,
+    mini: Miniplayer,
+) -> impl IntoView {
     let t = text();
     let play_label = move || if state.paused.get() { t.play } else { t.pause };
     let play_icon = Signal::derive(move || {
@@ -48,7 +57,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
     };
     view! {
         <div part="controls" class="sp-controls" role="group" aria-label=t.video_controls>
-            <SeekBar state actions />
+            <SeekBar state actions commerce clip />
             <div class="sp-bar">
                 <button
                     part="play-button"
@@ -95,6 +104,7 @@ pub fn Controls(state: PlayerState, actions: Actions) -> impl IntoView {
                 <span part="time" class="sp-time" aria-live="off">{time}</span>
                 <span class="sp-spacer"></span>
                 <QualityMenu state actions />
+                <MiniplayerButton mini />
                 <button
                     part="fullscreen-button"
                     class="sp-button"

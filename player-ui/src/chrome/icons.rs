@@ -9,6 +9,9 @@ pub const MUTED: &str = "M4 9v6h4l5 4V5L8 9zm11.3.3 1.4-1.4 2.3 2.3 2.3-2.3 1.4 
 pub const FULLSCREEN: &str = "M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z";
 pub const CLOSE: &str =
     "M6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z";
+pub const MINIPLAYER: &str = "M3 5h18v14H3zm2 2v10h14V7zm6 5h7v4h-7z";
+pub const EXPAND: &str =
+    "M4 4h7v2H7.4l4.3 4.3-1.4 1.4L6 7.4V11H4zm16 16h-7v-2h3.6l-4.3-4.3 1.4-1.4 4.3 4.3V13h2z";
 pub const LIST: &str = "M4 5h3v3H4zm5 0h11v3H9zM4 10.5h3v3H4zm5 0h11v3H9zM4 16h3v3H4zm5 0h11v3H9z";
 pub const BAG: &str = "M7 8V7a5 5 0 0 1 10 0v1h3l-1 13H5L4 8zm2 0h6V7a3 3 0 0 0-6 0z";
 

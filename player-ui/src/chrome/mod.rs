@@ -2,8 +2,12 @@
 //! surfaces over it are `crate::commerce::view`).
 
 mod actions;
+mod auto_hide;
+pub mod clip;
 mod controls;
 pub mod icons;
+pub mod miniplayer;
+mod orientation;
 mod overlays;
 mod quality_menu;
 mod seek_bar;
@@ -17,8 +21,12 @@ use player_core::web::time_ranges;
 use crate::commerce::view::ShopLayer;
 use crate::commerce::Commerce;
 use crate::state::PlayerState;
+use auto_hide::ControlsAutoHide;
+use clip::{Clip, FullShowButton};
 use controls::Controls;
-use overlays::{BigPlayButton, ErrorMessage, LiveStatus};
+use miniplayer::{Miniplayer, MiniplayerBar};
+use orientation::VideoOrientation;
+use overlays::{BigPlayButton, ErrorMessage, LiveStatus, UnmuteButton};
 
 /// The whole player: video, overlays and control bar.
 #[component]
@@ -26,6 +34,8 @@ pub fn PlayerChrome(
     state: PlayerState,
     actions: Actions,
     commerce: Commerce,
+    clip: Clip,
+    mini: Miniplayer,
     poster: Option<String>,
 ) -> impl IntoView {
     let sync = move || {
@@ -73,9 +83,14 @@ pub fn PlayerChrome(
                 on:click=move |_| actions.toggle_play(state)
             ></video>
             <BigPlayButton state actions />
+            <UnmuteButton state actions />
+            <ControlsAutoHide actions />
+            <VideoOrientation actions />
             <ErrorMessage state />
             <LiveStatus state />
-            <Controls state actions />
+            <FullShowButton clip state actions />
+            <Controls state actions commerce clip mini />
+            <MiniplayerBar mini actions />
             <ShopLayer state commerce />
         </div>
     }

@@ -30,6 +30,32 @@ pub fn BigPlayButton(state: PlayerState, actions: Actions) -> impl IntoView {
     }
 }
 
+/// Muted autoplay's way back to sound (iOS only autoplays muted): one tap unmutes. Once the
+/// viewer has had sound, it is not offered again.
+#[component]
+pub fn UnmuteButton(state: PlayerState, actions: Actions) -> impl IntoView {
+    let heard = RwSignal::new(false);
+    Effect::new(move |_| {
+        if state.started.get() && !state.muted.get() {
+            heard.set(true);
+        }
+    });
+    let visible = move || state.started.get() && state.muted.get() && !heard.get();
+    view! {
+        <Show when=visible>
+            <button
+                part="unmute-button"
+                class="sp-unmute"
+                type="button"
+                on:click=move |_| actions.toggle_muted()
+            >
+                <Icon path=Signal::derive(|| icons::MUTED) />
+                <span>{text().unmute}</span>
+            </button>
+        </Show>
+    }
+}
+
 /// A fatal error, in words a shopper can read.
 #[component]
 pub fn ErrorMessage(state: PlayerState) -> impl IntoView {

@@ -1,22 +1,33 @@
 //! The seek bar: a native range input (keyboard and screen-reader support for free) over the
-//! buffered ranges.
+//! buffered ranges, with the product moments as chapter markers.
 
 use leptos::prelude::*;
 
+use super::clip::Clip;
 use super::Actions;
+use crate::commerce::Commerce;
 use crate::state::PlayerState;
 use crate::strings::text;
 use crate::time_format::clock;
 
+/// Most chapter markers on the bar (the earliest moments): each is a tab stop.
+const MAX_CHAPTERS: usize = 40;
+
 #[component]
-pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
-    // The span the bar covers: the whole video, or a live stream's seekable (DVR) window.
+pub fn SeekBar(
+    state: PlayerState,
+    actions: Actions,
+    commerce: Commerce,
+    clip: Clip,
+) -> impl IntoView {
+    // The span the bar covers: the clip, the whole video, or a live stream's seekable (DVR)
+    // window.
     let window = move || {
         let duration = state.duration.get();
         if state.live.get() || !duration.is_finite() {
             state.seekable.get()
         } else {
-            (0.0, duration.max(0.0))
+            clip.window(duration).unwrap_or((0.0, duration.max(0.0)))
         }
     };
     let percent = move |t: f64| {
@@ -52,8 +63,55 @@ pub fn SeekBar(state: PlayerState, actions: Actions) -> impl IntoView {
             format!("{} {} {}", clock(position - start), text().of, clock(end))
         }
     };
+    // Every product moment in the span, by start: (product id, title, start).
+    let chapters = Memo::new(move |_| {
+        let (start, end) = window();
+        if end <= start {
+            return Vec::new();
+        }
+        let mut marks: Vec<(String, String, f64)> = commerce.feed.with(|feed| {
+            commerce.timeline.with(|timeline| {
+                feed.products
+                    .iter()
+                    .flat_map(|p| {
+                        let moments = timeline.moments(&p.id).into_iter();
+                        moments.map(move |m| (p.id.clone(), p.title.clone(), m.start))
+                    })
+                    .filter(|(_, _, at)| *at >= start && *at < end)
+                    .collect()
+            })
+        });
+        marks.sort_by(|a, b| a.2.total_cmp(&b.2));
+        marks.truncate(MAX_CHAPTERS);
+        marks
+    });
+    let markers = move || {
+        chapters
+            .get()
+            .into_iter()
+            .map(|(id, title, at)| {
+                let label = format!("{title}, {}", clock(at));
+                let name = title.clone();
+                view! {
+                    <button
+                        part="chapter"
+                        class="sp-chapter"
+                        type="button"
+                        data-product-id=id
+                        aria-label=label
+                        title=name
+                        style:left=percent(at)
+                        on:click=move |_| actions.seek(at)
+                    >
+                        <span class="sp-chapter-name" aria-hidden="true">{title}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <div class="sp-seek">
+            <div class="sp-chapters" role="group" aria-label=text().chapters>{markers}</div>
             <div class="sp-track" aria-hidden="true">
                 {buffered}
                 <span class="sp-played" style:width=move || width(window().0, state.position.get())></span>

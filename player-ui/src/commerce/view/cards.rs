@@ -198,7 +198,7 @@ pub fn ProductRail(commerce: Commerce) -> impl IntoView {
     });
     view! {
         <div
-            node_ref=focus_on_open()
+            node_ref=focus_on_open(commerce)
             part="product-rail"
             class="sp-panel"
             role="dialog"

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 
 use super::bind::click;
+use super::swipe::swipe_to_close;
 use crate::chrome::{icons, Icon};
 use crate::commerce::Commerce;
 use crate::strings::text;
@@ -19,11 +20,15 @@ const FOCUSABLE: &str = "button, a[href], input, select, [tabindex=\"0\"]";
 
 pub type KeyHandler = Box<dyn FnMut(KeyboardEvent) + Send>;
 
-/// A node reference that focuses the panel as soon as it is in the document.
-pub fn focus_on_open() -> NodeRef<Div> {
+/// A node reference that focuses the panel as soon as it is in the document, and lets it be
+/// swiped down to close when it is a bottom sheet. The listeners live as long as the panel's
+/// view.
+pub fn focus_on_open(commerce: Commerce) -> NodeRef<Div> {
     let node = NodeRef::<Div>::new();
-    node.on_load(|el| {
+    let swipe = StoredValue::new_local(Vec::new());
+    node.on_load(move |el| {
         el.focus().ok();
+        swipe.set_value(swipe_to_close(&el, commerce));
     });
     node
 }
@@ -48,8 +53,10 @@ pub fn dialog_keys(commerce: Commerce) -> KeyHandler {
     })
 }
 
+/// The panel's close button, and the grabber that shows a bottom sheet can be dragged down.
 pub fn close_button(commerce: Commerce) -> impl IntoView {
     view! {
+        <div class="sp-grabber" aria-hidden="true"></div>
         <button
             part="close-button"
             class="sp-close sp-button"

@@ -28,7 +28,7 @@ pub fn CartDrawer(commerce: Commerce) -> impl IntoView {
     let blocked = move || empty() || commerce.busy.get();
     view! {
         <div
-            node_ref=focus_on_open()
+            node_ref=focus_on_open(commerce)
             part="cart-drawer"
             class="sp-panel"
             role="dialog"

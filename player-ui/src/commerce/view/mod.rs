@@ -5,6 +5,7 @@ mod cards;
 mod dialog;
 mod drawer;
 mod sheet;
+mod swipe;
 
 use leptos::prelude::*;
 

@@ -179,7 +179,7 @@ pub fn ProductSheet(id: String, commerce: Commerce) -> impl IntoView {
     let sold_out = flag(move || !available());
     Some(view! {
         <div
-            node_ref=focus_on_open()
+            node_ref=focus_on_open(commerce)
             part="product-sheet"
             class="sp-panel"
             role="dialog"
