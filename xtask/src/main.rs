@@ -6,6 +6,7 @@ mod build;
 mod live;
 mod provision;
 mod server;
+mod soak;
 mod test_suite;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,9 @@ Commands:
   test [--e2e-only] [--filter PATTERN]
                        provision, fixtures, build, then run native and browser tests;
                        --filter selects browser tests by name (node --test-name-pattern)
+  soak [--minutes N] [--cycles N]
+                       the long soak: looping playback (default 30 min) and player
+                       create/destroy cycles (default 100) in Chromium; figures in target/soak.json
   build                build the SDK into npm-package/dist
   fixtures             generate the test and demo streams into tests/fixtures/streams
   serve [--port N]     serve dist, streams, test pages and examples (--port 0: any free port)
@@ -45,6 +49,7 @@ const DEFAULT_PORT: u16 = 8080;
 enum Command {
     Demo { port: u16 },
     Test(test_suite::Options),
+    Soak(soak::Options),
     Build,
     Fixtures,
     Serve { port: u16 },
@@ -90,6 +95,7 @@ fn run(command: Command) -> Result<()> {
             })
         }
         Command::Test(options) => test_suite::run(&root, &options),
+        Command::Soak(options) => soak::run(&root, &options),
         Command::Build => {
             provision::for_build(&root)?;
             build::sdk(&root)
@@ -132,6 +138,23 @@ fn parse(args: &[String]) -> Result<Command> {
             e2e_only: flags.switch("--e2e-only"),
             filter: flags.value("--filter")?,
         }),
+        "soak" => {
+            let defaults = soak::Options::default();
+            let number = |flag: &str, value: Option<String>| -> Result<Option<u64>> {
+                value
+                    .map(|v| {
+                        v.parse()
+                            .with_context(|| format!("`{flag} {v}` is not a whole number"))
+                    })
+                    .transpose()
+            };
+            let minutes = number("--minutes", flags.value("--minutes")?)?;
+            let cycles = number("--cycles", flags.value("--cycles")?)?;
+            Command::Soak(soak::Options {
+                minutes: minutes.unwrap_or(defaults.minutes),
+                cycles: cycles.map_or(Ok(defaults.cycles), u32::try_from)?,
+            })
+        }
         "build" => Command::Build,
         "fixtures" => Command::Fixtures,
         "provision" => Command::Provision,
@@ -314,6 +337,20 @@ mod tests {
         };
         assert!(options.e2e_only);
         assert_eq!(options.filter.as_deref(), Some("cart"));
+    }
+
+    #[test]
+    fn soak_defaults_to_half_an_hour_and_a_hundred_cycles() {
+        let Ok(Command::Soak(options)) = parse_args(&["soak"]) else {
+            panic!("soak not parsed");
+        };
+        assert_eq!((options.minutes, options.cycles), (30, 100));
+        let Ok(Command::Soak(options)) = parse_args(&["soak", "--cycles=5", "--minutes", "2"])
+        else {
+            panic!("soak options not parsed");
+        };
+        assert_eq!((options.minutes, options.cycles), (2, 5));
+        assert!(parse_args(&["soak", "--minutes", "half"]).is_err());
     }
 
     #[test]
