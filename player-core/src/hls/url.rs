@@ -1,8 +1,10 @@
 //! URI references (RFC 3986): splitting, reference resolution (§5.2) and query lookup.
 //!
 //! Playlists name segments, keys and child playlists by URI references relative to the
-//! playlist's own URL. The engine only ever deals in absolute URLs, so the playlist parser
-//! resolves every reference with [`Resolver`] as it reads it.
+//! playlist's own URL. The engine only ever requests absolute URLs: the playlist parser
+//! resolves references with [`Resolver`] as it reads them, except those of media segments,
+//! which a Media Playlist resolves when one is requested
+//! (`MediaPlaylist::url_of`): a long playlist lists thousands, and a player requests a few.
 //!
 //! This is deliberately not a URL *parser* in the WHATWG sense: it does no host validation,
 //! no IDNA, no percent-encoding normalisation. It implements exactly the string algorithm of
