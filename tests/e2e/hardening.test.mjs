@@ -253,7 +253,7 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
   const src = await routeLongStream(page, repeats);
   await addPlayers(page, [{ src, products: DEMO_FEED, engine: 'mse', muted: true, autoplay: true }]);
   await waitForEvents(page, 'ready', 1);
-  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot.querySelector('video').currentTime > 1, null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot?.querySelector('video')?.currentTime > 1, null, { timeout: 20_000 });
   await page.evaluate(() => {
     window.__loops = 0;
     window.__stuckAtEnd = 0;
@@ -434,7 +434,7 @@ test('three players on one page play independently, share one cart, and one fata
   await addPlayers(page, [FMP4, TS, BYTERANGE].map((src) => ({ src, products: DEMO_FEED, engine: 'mse', muted: true, autoplay: true })));
   await waitForEvents(page, 'ready', 3);
   await page.waitForFunction(
-    () => [...document.querySelectorAll('shoppable-player')].every((p) => p.shadowRoot.querySelector('video').currentTime > 1),
+    () => [...document.querySelectorAll('shoppable-player')].every((p) => p.shadowRoot?.querySelector('video')?.currentTime > 1),
     null,
     { timeout: 20_000 },
   );
@@ -474,6 +474,40 @@ test('three players on one page play independently, share one cart, and one fata
   await callPlayer(page, 1, (p) => p.cart.add('40001', 2));
   for (const index of [0, 1, 2]) assert.equal(await text(part(page, 'cart-count', index)), '3', `player ${index + 1}'s count`);
   assert.equal((await events(page, 'error')).filter((e) => e.index !== 2).length, 0, 'no error from the others');
+  assert.deepEqual(pageErrors, []);
+});
+
+// ── hostile playlists in the page ──────────────────────────────────────────────────────────
+
+test('hostile playlists fail their own player with a located error while another plays on', async () => {
+  const { page, pageErrors } = await openPage();
+  const base = baseUrl();
+  const segments = '#EXTINF:2,\nseg.ts\n'.repeat(500_000);
+  const hostile = {
+    // A million lines, the last one absurd: the error names its line.
+    'million.m3u8': `#EXTM3U\n#EXT-X-TARGETDURATION:2\n${segments}#EXTINF:1e308,\nlast.ts\n`,
+    // 1 MiB behind every reference, thousands of references: stopped by the expansion budget.
+    'bomb.m3u8': `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-DEFINE:NAME="a",VALUE="${'y'.repeat(1 << 20)}"\n${'#EXTINF:2,\n{$a}{$a}{$a}{$a}.ts\n'.repeat(2_000)}`,
+    'no-header.m3u8': '#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n',
+  };
+  for (const [name, body] of Object.entries(hostile)) {
+    await page.route(`${base}/hostile/${name}`, (route) => route.fulfill({ contentType: 'application/vnd.apple.mpegurl', body }));
+  }
+  await addPlayers(page, [{ src: FMP4, engine: 'mse', muted: true, autoplay: true }]);
+  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot?.querySelector('video')?.currentTime > 0.5, null, { timeout: 20_000 });
+  await addPlayers(page, Object.keys(hostile).map((name) => ({ src: `/hostile/${name}`, engine: 'mse', muted: true, autoplay: true })));
+  for (const index of [1, 2, 3]) await part(page, 'error', index).waitFor({ state: 'visible', timeout: 20_000 });
+  const errors = (await events(page, 'error')).map((e) => [e.index, e.detail.code, e.detail.message]);
+  assert.deepEqual(errors.map(([index, code]) => [index, code]).sort(), [1, 2, 3].map((i) => [i, 'manifest_parse']), JSON.stringify(errors));
+  const message = (index) => errors.find(([i]) => i === index)[2];
+  assert.match(message(1), /line 1,?000,?003/);
+  assert.match(message(2), /budget/);
+  assert.match(message(3), /EXTM3U/);
+  assert.ok(errors.every(([, , m]) => m.length < 1_000), 'messages do not echo the input');
+  const before = (await times(page))[0];
+  await page.waitForTimeout(1_500);
+  assert.ok((await times(page))[0] - before > 0.8, 'the first player plays on');
+  assert.equal(await part(page, 'error', 0).count(), 0);
   assert.deepEqual(pageErrors, []);
 });
 
