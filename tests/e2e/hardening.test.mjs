@@ -323,7 +323,9 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
   }
   const last = samples.findLast((s) => s.wasm);
   const worstBehind = Math.max(...samples.map((s) => s.behind));
-  const worstAhead = Math.max(...samples.map((s) => s.ahead));
+  // Ahead only until the first loop: after `seek(0)` the media buffered before the seek joins
+  // the range being played (it is not fetched again), which says nothing about fetching ahead.
+  const worstAhead = Math.max(...samples.filter((s) => s.loops + s.stuckAtEnd === 0).map((s) => s.ahead));
   const worstTotal = Math.max(...samples.map((s) => s.total));
   const { loops, stuckAtEnd } = samples.at(-1);
   report.loop = {
@@ -333,7 +335,7 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
     stuckAtEnd,
     samples: samples.length,
     worstBufferedBehindS: worstBehind,
-    worstBufferedAheadS: worstAhead,
+    worstBufferedAheadFirstPassS: worstAhead,
     worstBufferedTotalS: worstTotal,
     wasmFrom: memoryFrom.wasm,
     wasmLast: last.wasm,
@@ -345,8 +347,9 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
     listenersLast: last.listenersTotal,
     domNodesFrom: memoryFrom.domNodes,
     domNodesLast: last.domNodes,
+    series: samples.map(({ at, time, behind, ahead, total, wasm, jsHeapUsed }) => [Math.round(at), +time.toFixed(1), +behind.toFixed(1), +ahead.toFixed(1), +total.toFixed(1), wasm ?? null, jsHeapUsed ?? null]),
   };
-  console.log('soak loop:', JSON.stringify(report.loop));
+  console.log('soak loop:', JSON.stringify({ ...report.loop, series: undefined }));
 
   // Playback went on the whole time and looped: a frozen player would also keep memory flat.
   assert.ok(loops + stuckAtEnd >= Math.floor((SOAK_SECONDS - 20) / duration) + (FULL_SOAK ? 0 : 1), `looped ${loops} times (+${stuckAtEnd} stuck at the end); samples ${JSON.stringify(samples.slice(-2).map(({ time, paused, ended, readyState, duration, ranges, total, endOfStream, end }) => ({ time, paused, ended, readyState, duration, ranges, total, endOfStream, end })))}`);
@@ -355,7 +358,7 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
   // The engine evicts once more than a segment past the back buffer is behind the playhead, and
   // only between appends: allow one segment of lag and one of rounding.
   assert.ok(worstBehind <= BACK_BUFFER_S + 3 * SEGMENT_S, `at most ${worstBehind.toFixed(1)} s buffered behind the playhead`);
-  assert.ok(worstAhead <= FORWARD_BUFFER_S + 2 * SEGMENT_S, `at most ${worstAhead.toFixed(1)} s buffered ahead`);
+  assert.ok(worstAhead <= FORWARD_BUFFER_S + 2 * SEGMENT_S, `at most ${worstAhead.toFixed(1)} s buffered ahead before the first loop`);
   // Stale media from before a loop's seek adds at most one more window: never growth.
   assert.ok(worstTotal <= 2 * (BACK_BUFFER_S + FORWARD_BUFFER_S) + 4 * SEGMENT_S, `at most ${worstTotal.toFixed(1)} s buffered`);
   // Linear memory never shrinks, so growth is what a leak looks like: none after the warm-up
