@@ -32,9 +32,10 @@ export function baseUrl() {
  * earlier run. Returns `{ context, close() }`; `close` also deletes the profile.
  *
  * Playwright refuses `--user-data-dir` in `launch()`; a persistent context is its way to choose
- * the profile directory.
+ * the profile directory. `contextOptions` go to it as well (e.g. a phone's viewport, touch and
+ * device scale factor).
  */
-export async function launchBrowser() {
+export async function launchBrowser(contextOptions = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'shoppable-e2e-'));
   let context;
   try {
@@ -42,6 +43,7 @@ export async function launchBrowser() {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       headless: true,
       args: CHROMIUM_ARGS,
+      ...contextOptions,
     });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });

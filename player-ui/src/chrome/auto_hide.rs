@@ -45,12 +45,9 @@ pub fn ControlsAutoHide(actions: Actions) -> impl IntoView {
                   name: &'static str,
                   options: EventListenerOptions,
                   f: fn(&Rc<RefCell<Idle>>, &web_sys::Event)| {
-            let weak = Rc::downgrade(&idle);
-            EventListener::new_with_options(target, name, options, move |event| {
-                if let Some(idle) = weak.upgrade() {
-                    f(&idle, event);
-                }
-            })
+            // The listeners own the state (it owns none of them): it lives as long as they do.
+            let idle = idle.clone();
+            EventListener::new_with_options(target, name, options, move |event| f(&idle, event))
         };
         let capture = EventListenerOptions::run_in_capture_phase;
         let mut all = vec![
@@ -74,6 +71,7 @@ pub fn ControlsAutoHide(actions: Actions) -> impl IntoView {
             on(&stage, "keydown", capture(), |idle, _| wake(idle)),
             on(&stage, "focusin", capture(), |idle, _| wake(idle)),
             on(&video, "play", Default::default(), |idle, _| wake(idle)),
+            on(&video, "playing", Default::default(), |idle, _| wake(idle)),
             on(&video, "pause", Default::default(), |idle, _| wake(idle)),
         ];
         let mut stop = EventListenerOptions::run_in_capture_phase();
@@ -86,6 +84,8 @@ pub fn ControlsAutoHide(actions: Actions) -> impl IntoView {
             }
         }));
         listeners.set_value(all);
+        // Autoplay may have started before these listeners.
+        wake(&idle);
     });
     on_cleanup(move || listeners.update_value(Vec::clear));
 }

@@ -1,7 +1,7 @@
 //! Swipe down to close a panel shown as a bottom sheet (narrow players), as phone sheets do.
 //! The sheet follows the finger while it is dragged down from the top of its content; let go
-//! far or fast enough and it closes, otherwise it slides back. Dragging up, or down while the
-//! content is scrolled, scrolls as usual.
+//! far or fast enough and it closes, otherwise it slides back. The top band with the grabber
+//! always drags; elsewhere, dragging up, or down while the content is scrolled, scrolls.
 //!
 //! Touch events rather than pointer events: only a non-passive `touchmove` may keep the browser
 //! from scrolling (or pulling to refresh) while the sheet is being dragged.
@@ -19,6 +19,8 @@ use crate::commerce::Commerce;
 const CLOSE_DISTANCE: f64 = 80.0;
 /// … or when let go faster than this (px per ms).
 const CLOSE_SPEED: f64 = 0.6;
+/// The sheet's top band (px) that drags it even when its content is scrolled.
+const HANDLE_HEIGHT: f64 = 32.0;
 /// While dragging, the sheet has this class (no slide transition: it sticks to the finger).
 const DRAGGING: &str = "sp-dragging";
 
@@ -36,14 +38,16 @@ pub fn swipe_to_close(panel: &HtmlElement, commerce: Commerce) -> Vec<EventListe
         let (panel, drag) = (panel.clone(), drag.clone());
         EventListener::new(panel.clone().as_ref(), "touchstart", move |event| {
             let Some(y) = touch_y(event) else { return };
-            // Only a sheet (its grabber shows) at the top of its content is dragged.
+            // Only a sheet (its grabber shows) is dragged: by its top edge (where the grabber
+            // is), or anywhere when its content is scrolled to the top.
             let sheet = panel
                 .query_selector(".sp-grabber")
                 .ok()
                 .flatten()
                 .and_then(|g| g.dyn_into::<HtmlElement>().ok())
                 .is_some_and(|g| g.offset_height() > 0);
-            if sheet && panel.scroll_top() <= 0 {
+            let on_edge = y - panel.get_bounding_client_rect().top() < HANDLE_HEIGHT;
+            if sheet && (on_edge || panel.scroll_top() <= 0) {
                 drag.set(Drag {
                     start: Some((y, event.time_stamp())),
                     distance: 0.0,
