@@ -57,7 +57,8 @@ impl ClipPlan {
             .filter(|m| m.start.is_finite() && m.start >= 0.0 && m.end > m.start)
             .copied()
             .collect();
-        spans.sort_by(|a, b| a.start.total_cmp(&b.start));
+        // Stable, and small in the wasm (see `insertion_sort`); a product has a few moments.
+        crate::insertion_sort(&mut spans, |a, b| a.start.total_cmp(&b.start).is_gt());
         let mut merged: Vec<Moment> = Vec::with_capacity(spans.len());
         for span in spans {
             match merged.last_mut() {

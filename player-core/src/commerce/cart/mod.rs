@@ -32,6 +32,7 @@ mod record;
 pub use record::{CartWarning, CART_RECORD_VERSION, MAX_STORED_LINES};
 
 use super::feed::{Feed, Product, Variant};
+use crate::insertion_sort;
 
 /// Most distinct lines [`Cart::add`] creates.
 pub const MAX_LINES: usize = 100;
@@ -445,18 +446,6 @@ impl Cart {
 
     pub(crate) fn removals(&self) -> &[Removal] {
         &self.removed
-    }
-}
-
-/// Sorts small, nearly sorted vectors (a cart's lines) with little code: `std`'s sorts are
-/// large, and each element type would get its own copy in the wasm.
-fn insertion_sort<T>(v: &mut [T], greater: impl Fn(&T, &T) -> bool) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && greater(&v[j - 1], &v[j]) {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
     }
 }
 

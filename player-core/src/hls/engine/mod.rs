@@ -115,7 +115,10 @@ impl FetchFailure {
             FetchFailure::Status(status) => format!("HTTP {status}"),
             FetchFailure::Network(reason) => reason.clone(),
             FetchFailure::TimedOut { after_ms } => {
-                format!("no answer within {:.0} s", after_ms / 1000.0)
+                // Whole seconds as an integer: `{:.0}` on an f64 would link Rust's float
+                // formatting (~14 KB of wasm) for this one message. Ties to even, as `{:.0}`.
+                let seconds = (after_ms / 1000.0).round_ties_even() as u64;
+                format!("no answer within {seconds} s")
             }
         }
     }
@@ -681,7 +684,8 @@ impl Engine {
                     }
                 }
                 levels = merged;
-                levels.sort_by_key(|l| l.info.bandwidth);
+                // Stable (equal bandwidths keep playlist order), and small in the wasm.
+                crate::insertion_sort(&mut levels, |a, b| a.info.bandwidth > b.info.bandwidth);
                 if levels.is_empty() {
                     return self.fail(
                         ErrorCode::ManifestParse,
