@@ -64,7 +64,9 @@ pub fn sdk(root: &Path) -> Result<()> {
     generate_bindings(root, &wasm, &staging)?;
     let bindings = staging.join(format!("{WASM_OUT_NAME}_bg.wasm"));
     optimise_wasm(&package, &bindings)?;
-    let mut artefacts = vec![staging.join(format!("{WASM_OUT_NAME}.js")), bindings];
+    let glue = staging.join(format!("{WASM_OUT_NAME}.js"));
+    minify_glue(&package, &glue)?;
+    let mut artefacts = vec![glue, bindings];
     for bundle in BUNDLES {
         if let Some(output) = bundle_js(&package, &staging, bundle)? {
             artefacts.push(output);
@@ -142,6 +144,11 @@ pub fn optimise_wasm(package: &Path, wasm: &Path) -> Result<()> {
     process::run(
         Command::new(package.join("node_modules/.bin/wasm-opt"))
             .arg("-Oz")
+            // Rust's wasm32 linker puts the stack first (it grows down from 1 MiB towards 0) and
+            // the data after it, so the lowest 1 KiB is touched only by a stack about to
+            // overflow. Telling wasm-opt lets it fold address arithmetic into load/store
+            // offsets: 1.7 KB less gzip.
+            .arg("--low-memory-unused")
             .args(WASM_FEATURES)
             .args([
                 "--strip-debug",
@@ -155,6 +162,34 @@ pub fn optimise_wasm(package: &Path, wasm: &Path) -> Result<()> {
     .context(
         "wasm-opt failed: `cargo xtask provision` installs binaryen from npm-package/package.json",
     )
+}
+
+/// wasm-bindgen writes its glue for reading (JSDoc, long local names): minified it is 3.5 KB
+/// less gzip. Exports and the strings the wasm imports by are kept; only the wasm's URL
+/// expression is written back in its canonical form (esbuild drops the space after the comma).
+fn minify_glue(package: &Path, glue: &Path) -> Result<()> {
+    let minified = process::output(
+        Command::new(package.join("node_modules/.bin/esbuild"))
+            .arg(glue)
+            .args([
+                "--minify",
+                "--format=esm",
+                "--target=es2020",
+                "--log-level=warning",
+            ])
+            .current_dir(package),
+    )
+    .context("esbuild could not minify the wasm-bindgen glue")?;
+    // How the glue finds the wasm next to it: bundlers (Vite, webpack) look for this form to
+    // copy the wasm as an asset, and the distribution test checks for it.
+    let url = format!("new URL('{WASM_OUT_NAME}_bg.wasm', import.meta.url)");
+    let minified_url = url.replace('\'', "\"").replace(", ", ",");
+    anyhow::ensure!(
+        minified.contains(&minified_url),
+        "the minified glue no longer contains `{minified_url}`: update minify_glue"
+    );
+    fs::write(glue, minified.replace(&minified_url, &url))
+        .with_context(|| format!("could not write {}", glue.display()))
 }
 
 /// Returns `None` when the entry point is not written yet, so the wasm half can be built alone.
