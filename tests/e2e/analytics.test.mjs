@@ -167,7 +167,7 @@ test('a scripted viewing session pushes the exact ordered GA4 entries, and GTM\'
 
   const navyL = item('TEE-NAVY-L', 'Navy / L', 31, 1, null);
   assert.deepEqual(stripped, [
-    { event: 'video_start', video_percent: 0, visible: true },
+    { event: 'video_start', video_percent: 0, visible: true, video_engine: 'mse' },
     { event: 'video_progress', video_percent: 10, visible: true },
     { ecommerce: null },
     { event: 'view_item_list', ecommerce: ecommerce(29, [item('TEE-SAND-S', 'Sand / S', 29, 1)]) },
