@@ -53,7 +53,10 @@ fn a_segment_missing_from_the_playing_rendition_is_loaded_from_another_and_play_
 
     assert!(fatal_errors(&sim).is_empty(), "{:?}", fatal_errors(&sim));
     assert!(sim.ended_playing(), "played to the end: {}", sim.position);
-    assert_eq!(sim.qoe.stall_ms, 0.0, "the forward buffer covered the failover");
+    assert_eq!(
+        sim.qoe.stall_ms, 0.0,
+        "the forward buffer covered the failover"
+    );
     assert_eq!(fetches_of(&sim, &segment_url("144p", 5)), 1);
     // A rendition that says "not found" twice is left at once, not after the whole budget.
     for rung in ["360p", "240p"] {
@@ -61,7 +64,9 @@ fn a_segment_missing_from_the_playing_rendition_is_loaded_from_another_and_play_
     }
     let reported = errors(&sim);
     assert!(
-        reported.iter().any(|e| !e.fatal && e.code == ErrorCode::SegmentLoad),
+        reported
+            .iter()
+            .any(|e| !e.fatal && e.code == ErrorCode::SegmentLoad),
         "the failover is reported as a non-fatal error: {reported:?}"
     );
     // The penalty ends: quality climbs back to the top for the last segments.
@@ -80,8 +85,16 @@ fn media_missing_from_every_rendition_is_fatal_once_after_the_whole_budget() {
     let fatal = fatal_errors(&sim);
     assert_eq!(fatal.len(), 1, "{fatal:?}");
     assert_eq!(fatal[0].code, ErrorCode::SegmentLoad);
-    assert!(fatal[0].message.contains("HTTP 404"), "{}", fatal[0].message);
-    assert!(fatal[0].message.contains("3 sources"), "{}", fatal[0].message);
+    assert!(
+        fatal[0].message.contains("HTTP 404"),
+        "{}",
+        fatal[0].message
+    );
+    assert!(
+        fatal[0].message.contains("3 sources"),
+        "{}",
+        fatal[0].message
+    );
     assert!(sim.engine.has_failed());
     // Two attempts on each of the first two renditions, the full four on the last one.
     let attempts: usize = LADDER
@@ -173,12 +186,19 @@ fn a_hung_segment_is_aborted_at_its_deadline_and_retried() {
         .position(|e| e.url.contains("/144p/"))
         .expect("the lowest rendition hung too");
     let waited = tries[lowest + 1].sent_ms - hung[lowest].sent_ms;
-    assert!((6_000.0..=7_000.0).contains(&waited), "retried after {waited} ms");
+    assert!(
+        (6_000.0..=7_000.0).contains(&waited),
+        "retried after {waited} ms"
+    );
     assert!(fatal_errors(&sim).is_empty(), "{:?}", fatal_errors(&sim));
     assert!(sim.ended_playing());
     // About 6 s were buffered when the first try hung; the tries together took about 9.5 s
     // (an abandon after ~3 s, then the 6 s deadline): the deadlines bound the stall.
-    assert!(sim.qoe.stall_ms <= 5_000.0, "stalled {} ms", sim.qoe.stall_ms);
+    assert!(
+        sim.qoe.stall_ms <= 5_000.0,
+        "stalled {} ms",
+        sim.qoe.stall_ms
+    );
     assert_eq!(sim.qoe.stalls, 1);
 }
 
@@ -209,7 +229,11 @@ fn a_playlist_answering_503_twice_is_retried_with_backoff_and_plays() {
     sim.run_for(100.0);
     sim.failing.clear();
     sim.run_for(20_000.0);
-    assert!(fetches_of(&sim, &master) <= 3, "bounded: {}", fetches_of(&sim, &master));
+    assert!(
+        fetches_of(&sim, &master) <= 3,
+        "bounded: {}",
+        fetches_of(&sim, &master)
+    );
     assert!(errors(&sim).is_empty(), "{:?}", errors(&sim));
     assert!(sim.position > 15.0, "{}", sim.position);
 }
@@ -230,11 +254,22 @@ fn a_short_outage_is_ridden_out_and_playback_resumes_on_its_own() {
     sim.offline = false;
     sim.run_for(60_000.0);
 
-    assert!(failed_during >= 2, "retried during the outage: {failed_during}");
+    assert!(
+        failed_during >= 2,
+        "retried during the outage: {failed_during}"
+    );
     assert!(fatal_errors(&sim).is_empty(), "{:?}", fatal_errors(&sim));
-    assert!(sim.ended_playing(), "resumed without the viewer: {}", sim.position);
+    assert!(
+        sim.ended_playing(),
+        "resumed without the viewer: {}",
+        sim.position
+    );
     // At most the outage itself, plus a retry delay, is lost to stalling.
-    assert!(sim.qoe.stall_ms <= 4_000.0, "stalled {} ms", sim.qoe.stall_ms);
+    assert!(
+        sim.qoe.stall_ms <= 4_000.0,
+        "stalled {} ms",
+        sim.qoe.stall_ms
+    );
 }
 
 #[test]
