@@ -1,7 +1,8 @@
 //! Printing playlists as M3U8 (`Display`).
 //!
-//! The output parses back to an equal value when read with the same URL and options: URIs are
-//! printed absolute, byte-range offsets explicit, numbers in Rust's shortest round-trip form,
+//! The output parses back to an equal value when read with the same URL and options: segment
+//! URIs are printed as they were written (resolved against the playlist URL on request, see
+//! `MediaPlaylist::url_of`), other URIs absolute, byte-range offsets explicit, numbers in Rust's shortest round-trip form,
 //! dates in UTC with milliseconds. Quoted strings are printed as they are; the parser never
 //! produces one containing `"` or a line break, and values built by hand must not either.
 //!
@@ -10,7 +11,7 @@
 //! let text = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n";
 //! let parsed = parse_playlist(text, "https://h/p.m3u8")?;
 //! let printed = parsed.to_string();
-//! assert!(printed.contains("#EXTINF:4,\nhttps://h/a.ts\n"));
+//! assert!(printed.contains("#EXTINF:4,\na.ts\n"));
 //! assert_eq!(parse_playlist(&printed, "https://h/p.m3u8")?, parsed);
 //! # Ok::<(), player_core::hls::playlist::PlaylistError>(())
 //! ```
