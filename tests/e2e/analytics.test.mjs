@@ -2,10 +2,10 @@
 // schema, read back as pushed and as GTM's model sees it (Google's data-layer-helper, which
 // wraps `dataLayer.push` the way GTM does), plus the DOM event and `player.on` sinks, double
 // clicks, consent and lookback attribution.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { launchBrowser, baseUrl, newPage } from './harness.mjs';
+import { baseUrl, browserPerFile } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const DATA_LAYER_HELPER = require.resolve('data-layer-helper/dist/data-layer-helper.js');
@@ -14,19 +14,7 @@ const DEMO_FEED = '/feeds/demo.json';
 const ATTRIBUTION_KEY = 'shoppable-player:attribution:v1';
 const PLAYER = { src: FMP4, products: DEMO_FEED, 'video-id': 'spring-show', 'video-title': 'Spring drop', engine: 'mse', muted: true };
 
-let browser;
-const pages = new Set();
-
-before(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  for (const page of pages) await page.close().catch(() => {});
-  pages.clear();
-});
-after(async () => {
-  await browser?.close();
-});
+const files = browserPerFile();
 
 /**
  * Opens the test page at `query`, runs `beforePlayer` in it (e.g. a Consent Mode default), sets
@@ -34,8 +22,7 @@ after(async () => {
  * `window.__models`), then inserts one player with `attributes`.
  */
 async function openPlayer(attributes, { query = '', layer = 'dataLayer', beforePlayer = null, clearStorage = true } = {}) {
-  const opened = await newPage(browser);
-  pages.add(opened.page);
+  const opened = await files.open();
   const { page } = opened;
   await page.goto(`${baseUrl()}/tests/player.html${query}`);
   if (clearStorage) await page.evaluate(() => localStorage.clear());

@@ -2,11 +2,11 @@
 // picker, the page's cart (persisted, shared between players and tabs), the three checkout
 // hand-offs (against xtask's fake Shopify Ajax Cart API for `shopify`), hostile and broken
 // feeds, and an axe-core audit of the open panels.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, baseUrl, newPage } from './harness.mjs';
+import { baseUrl, browserPerFile } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -21,26 +21,8 @@ const PRODUCTS_ONLY = (() => {
 const EVENTS = [
   'ready', 'error', 'view_item', 'select_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'begin_checkout',
 ];
-let browser;
-/** Pages still open: closed after each test, pass or fail (an open tab would keep syncing its cart). */
-const pages = new Set();
-
-before(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  for (const page of pages) await page.close().catch(() => {});
-  pages.clear();
-});
-after(async () => {
-  await browser?.close();
-});
-
-async function openPage() {
-  const opened = await newPage(browser);
-  pages.add(opened.page);
-  return opened;
-}
+const files = browserPerFile();
+const openPage = () => files.open();
 
 /**
  * Opens the test page and inserts a player (or several) with `attributes`; records every

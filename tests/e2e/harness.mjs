@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after, afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM_ARGS = [
@@ -76,4 +77,33 @@ export async function newPage(browser) {
   });
   page.on('pageerror', (error) => pageErrors.push(error));
   return { page, consoleErrors, pageErrors };
+}
+
+/**
+ * One browser for a test file, and every page a test opened through `open()` closed after that
+ * test, pass or fail (an open tab would keep playing or syncing its cart into the next test).
+ * Call at the top level of a test file; use `files.open()` where `newPage(browser)` would go.
+ */
+export function browserPerFile(contextOptions = {}) {
+  const state = { browser: null, pages: new Set() };
+  before(async () => {
+    state.browser = await launchBrowser(contextOptions);
+  });
+  afterEach(async () => {
+    for (const page of state.pages) await page.close().catch(() => {});
+    state.pages.clear();
+  });
+  after(async () => {
+    await state.browser?.close();
+  });
+  return {
+    get browser() {
+      return state.browser;
+    },
+    async open() {
+      const opened = await newPage(state.browser);
+      state.pages.add(opened.page);
+      return opened;
+    },
+  };
 }

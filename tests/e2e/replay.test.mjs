@@ -1,9 +1,9 @@
 // Issue 10 in real Chromium: the miniplayer (float, scroll, keep playing, survive a page
 // navigation with the cart), clip mode (`start`/`end`, `loop`, "watch the full show"),
 // product clips (`product="ID"`) and chapter markers on the seek bar.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, baseUrl, newPage } from './harness.mjs';
+import { baseUrl, browserPerFile } from './harness.mjs';
 
 const FMP4 = '/streams/vod-fmp4/master.m3u8';
 const DEMO_FEED = '/feeds/demo.json';
@@ -11,25 +11,13 @@ const BASE = { src: FMP4, products: DEMO_FEED, engine: 'mse', muted: true, 'vide
 /** One segment of the test streams, the tolerance for where a clip stops. */
 const SEGMENT = 2;
 
-let browser;
-const pages = new Set();
-before(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  for (const page of pages) await page.close().catch(() => {});
-  pages.clear();
-});
-after(async () => {
-  await browser?.close();
-});
+const files = browserPerFile();
 
 /** Opens the test page (made tall, so it can scroll) with one player, recording its events. */
 async function openPlayer(attributes, { page: existing = null } = {}) {
   let page = existing;
   if (!page) {
-    ({ page } = await newPage(browser));
-    pages.add(page);
+    ({ page } = await files.open());
     await page.goto(`${baseUrl()}/tests/player.html`);
     await page.evaluate(() => sessionStorage.clear());
   }
