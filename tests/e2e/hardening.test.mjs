@@ -369,6 +369,21 @@ test(`soak: ${SOAK_SECONDS} s of looping playback stays within the back buffer w
   assert.deepEqual(pageErrors, []);
 });
 
+test('a long spliced stream plays to its end and ends: the back buffer evicted after the last append does not leave it open', async () => {
+  const { page, pageErrors } = await openPage();
+  const src = await routeLongStream(page, 3);
+  await addPlayers(page, [{ src, engine: 'mse', muted: true, autoplay: true }]);
+  await waitForEvents(page, 'ready', 1);
+  // Near the end, after more than a back buffer of media: the last appends, then an eviction.
+  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot?.querySelector('video')?.duration > 80, null, { timeout: 20_000 });
+  await page.evaluate(() => {
+    const video = document.querySelector('shoppable-player').shadowRoot.querySelector('video');
+    video.currentTime = video.duration - 4;
+  });
+  await page.waitForFunction(() => document.querySelector('shoppable-player').shadowRoot.querySelector('video').ended, null, { timeout: 20_000 });
+  assert.deepEqual(pageErrors, []);
+});
+
 test(`soak: ${SOAK_CYCLES} create/destroy cycles leave no timers, listeners, MediaSources or memory behind`, { timeout: (SOAK_CYCLES * 6 + 60) * 1000 }, async () => {
   const { page, pageErrors } = await openPage();
   const cdp = await page.context().newCDPSession(page);

@@ -618,6 +618,13 @@ impl Engine {
     }
 
     fn push_buffer_op(&mut self, command: Command) {
+        // An append or a removal reopens an ended MediaSource (the driver does, as MSE
+        // requires), so the end of the stream must be declared again once they are done.
+        // Without it, the back buffer evicted after the last append left the source open, its
+        // `buffered` cut to the shortest track, and playback waiting short of the end forever.
+        if matches!(command, Command::Append(_) | Command::Remove { .. }) {
+            self.end_of_stream_sent = false;
+        }
         self.buffer_ops_pending += 1;
         self.commands.push_back(command);
     }
