@@ -1,4 +1,5 @@
-//! The host element: its shadow root, our stylesheet, and the DOM events the page listens to.
+//! The host element and the page around it: its shadow root, our stylesheet, the DOM events the
+//! page listens to, and the warnings its developer reads in the console.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,4 +42,9 @@ pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&obj, &JsValue::from_str(key), value).ok();
     }
     obj.unchecked_into()
+}
+
+/// A warning for the page's developer in the console, marked as ours.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&format!("shoppable-player: {message}").into());
 }

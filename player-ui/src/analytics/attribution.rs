@@ -15,6 +15,8 @@ use player_core::analytics::lookback::{
 use player_core::web::{data_layer, storage};
 use wasm_bindgen::prelude::*;
 
+use crate::host;
+
 pub const DEFAULT_WINDOW_MS: u64 = CORE_WINDOW_MS;
 
 /// The lookback window from the `attribution-window` option (hours); the default otherwise.
@@ -30,10 +32,6 @@ fn wall_clock() -> u64 {
     js_sys::Date::now() as u64
 }
 
-fn warn(message: &str) {
-    web_sys::console::warn_1(&format!("shoppable-player: {message}").into());
-}
-
 /// The stored record, pruned to `window_ms`. Expired entries are dropped from storage too.
 fn load(window_ms: u64, now: u64) -> LookbackRecord {
     let text = storage::read(STORAGE_KEY).ok().flatten();
@@ -46,7 +44,7 @@ fn load(window_ms: u64, now: u64) -> LookbackRecord {
             _ => storage::write(STORAGE_KEY, &record.to_record()),
         };
         if let Err(e) = written {
-            warn(&format!("the attribution record could not be pruned ({e})"));
+            host::warn(&format!("the attribution record could not be pruned ({e})"));
         }
     }
     std::mem::take(record)
@@ -80,7 +78,7 @@ pub fn note(
     record.note(ctx, event, product_id, variant_id, now);
     if let Some(text) = record.to_storage(&consent) {
         if let Err(e) = storage::write(STORAGE_KEY, &text) {
-            warn(&format!("the attribution record could not be saved ({e})"));
+            host::warn(&format!("the attribution record could not be saved ({e})"));
         }
     }
 }

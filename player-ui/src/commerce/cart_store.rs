@@ -20,6 +20,8 @@ use player_core::commerce::cart::Cart;
 use player_core::commerce::json::{self, JsonKind, JsonValue};
 use player_core::web::storage::{self, StorageWatch};
 
+use crate::host;
+
 /// Where a cart line came from.
 #[derive(Clone, PartialEq)]
 pub struct LineOrigin {
@@ -52,10 +54,6 @@ fn key(kind: &str) -> String {
         .and_then(|w| w.location().host().ok())
         .unwrap_or_default();
     format!("shoppable-player:{kind}:v1:{host}")
-}
-
-pub fn warn(message: &str) {
-    web_sys::console::warn_1(&format!("shoppable-player: {message}").into());
 }
 
 /// Milliseconds since the epoch: cart stamps are compared across tabs, so a wall clock.
@@ -120,7 +118,7 @@ pub fn change<R>(f: impl FnOnce(&mut Cart, u64) -> R) -> Option<R> {
 
 fn save(record: &str) {
     if let Err(e) = storage::write(&key("cart"), record) {
-        warn(&format!(
+        host::warn(&format!(
             "the cart could not be saved ({e}); it is kept for this page only"
         ));
     }
@@ -144,7 +142,7 @@ fn on_storage(changed: Option<String>, value: Option<String>) {
 fn merge_from(text: &str) {
     let (theirs, warning) = Cart::from_record(text);
     if let Some(w) = warning {
-        warn(&w.to_string());
+        host::warn(&w.to_string());
     }
     let Some(cart) = with_store(|s| s.cart.clone()) else {
         return;
@@ -197,7 +195,7 @@ pub fn set_origin(origin: LineOrigin) {
     });
     if let Some(text) = text {
         if let Err(e) = storage::write(&key("cart-origin"), &text) {
-            warn(&format!("the cart could not be saved ({e})"));
+            host::warn(&format!("the cart could not be saved ({e})"));
         }
     }
 }
@@ -207,7 +205,7 @@ fn reload_origins() {
         return;
     };
     let Ok(root) = json::parse(&text) else {
-        warn("the saved cart line origins are not valid JSON; ignored");
+        host::warn("the saved cart line origins are not valid JSON; ignored");
         return;
     };
     let origins = root

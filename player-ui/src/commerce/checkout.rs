@@ -18,6 +18,7 @@ use wasm_bindgen::JsValue;
 use super::cart_store;
 use super::line_objects::lines_array;
 use super::Commerce;
+use crate::host;
 
 /// How checkout hands the cart over.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +159,7 @@ fn navigate(url: &str) {
     if safe {
         window.location().assign(url).ok();
     } else {
-        cart_store::warn(&format!("checkout URL refused: {url}"));
+        host::warn(&format!("checkout URL refused: {url}"));
     }
 }
 

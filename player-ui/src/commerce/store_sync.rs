@@ -9,7 +9,7 @@
 //! confirmed, never for a refusal.
 
 use leptos::prelude::*;
-use player_core::commerce::cart::{CartChange, CartItem};
+use player_core::commerce::cart::CartChange;
 use player_core::web::shopify_cart::{add_line, change_line, StoreLine};
 use wasm_bindgen::JsValue;
 
@@ -82,16 +82,7 @@ fn roll_back(change: &CartChange) {
                 now,
             );
         } else if current == 0 {
-            let item = CartItem {
-                variant_id: line.variant_id.clone(),
-                product_id: line.product_id.clone(),
-                title: line.title.clone(),
-                variant_title: line.variant_title.clone(),
-                unit_price: line.unit_price,
-                image: line.image.clone(),
-                max_quantity: line.max_quantity,
-            };
-            cart.add(item, change.removed(), now);
+            cart.add(line.item(), change.removed(), now);
         } else {
             cart.set_quantity(&line.variant_id, current + change.removed(), now);
         }

@@ -79,6 +79,19 @@ impl CartLine {
         self.max_quantity
             .map_or(MAX_LINE_QUANTITY, |m| m.min(MAX_LINE_QUANTITY))
     }
+
+    /// What this line is of, to add it again (e.g. to undo its removal).
+    pub fn item(&self) -> CartItem {
+        CartItem {
+            variant_id: self.variant_id.clone(),
+            product_id: self.product_id.clone(),
+            title: self.title.clone(),
+            variant_title: self.variant_title.clone(),
+            unit_price: self.unit_price,
+            image: self.image.clone(),
+            max_quantity: self.max_quantity,
+        }
+    }
 }
 
 /// What to put in the cart: a variant's details at the time of adding.
