@@ -85,6 +85,8 @@ test('a floating miniplayer follows the shopper to the next page: same video and
   await page.goto(`${baseUrl()}/tests/player.html?page=2`);
   const restored = page.locator('shoppable-player');
   await restored.waitFor({ state: 'attached' });
+  // The loader inserts the element at once; it floats once the engine has loaded and mounted.
+  await page.waitForFunction(() => document.querySelector('shoppable-player')?.hasAttribute('data-miniplayer'), null, { timeout: 20_000 });
   assert.equal(await restored.getAttribute('data-miniplayer'), 'bottom-right', 'it floats on the new page');
   await page.waitForFunction(() => document.querySelector('shoppable-player')?.shadowRoot?.querySelector('video')?.readyState >= 2, null, { timeout: 20_000 });
   const resumed = await currentTime(page);
