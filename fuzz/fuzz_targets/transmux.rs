@@ -16,6 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = transmuxer.transmux(data, SegmentContext { start: 2.0, discontinuity_sequence: 0 });
     let _ = transmuxer.transmux(data, SegmentContext { start: 4.0, discontinuity_sequence: 1 });
     let _ = transmuxer.set_init_segment(data);
+    // As an fMP4 media segment placed after whatever init the bytes gave.
+    let _ = transmuxer.place_fmp4(data, SegmentContext { start: 6.0, discontinuity_sequence: 2 });
     let _ = codecs_from_init_segment(data);
     let _ = decrypt_segment(&[7; 16], &[9; 16], data);
 });

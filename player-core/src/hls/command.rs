@@ -146,6 +146,9 @@ pub enum Command {
     },
     /// The media's total duration in seconds.
     SetDuration(f64),
+    /// `SourceBuffer.timestampOffset` for the appends that follow (seconds): places fMP4
+    /// segments whose own timestamps restart at a discontinuity.
+    SetTimestampOffset(f64),
     /// Append these bytes; report completion with `Engine::handle_buffer_updated`.
     Append(Vec<u8>),
     /// Remove `[start, end)` seconds; `end` may be `f64::INFINITY`.

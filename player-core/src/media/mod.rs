@@ -26,4 +26,4 @@ pub use bits::BitsError;
 pub use error::{Id3Error, Mp4Error, SpsError, TransmuxError};
 pub use id3::{parse_id3, Id3Frame};
 pub use isobmff::{codecs_from_init_segment, looks_like_mp4};
-pub use transmux::{SegmentContext, TimedMetadata, TransmuxedSegment, Transmuxer};
+pub use transmux::{Fmp4Placement, SegmentContext, TimedMetadata, TransmuxedSegment, Transmuxer};

@@ -9,7 +9,7 @@ use super::fmp4::{
 use super::h264::{video_config, VideoConfig, VideoTrackBuilder};
 use super::id3::{parse_id3, Id3Frame};
 use super::isobmff::{self, Boxes};
-use super::timeline::{PtsUnwrapper, Timeline};
+use super::timeline::{seconds_to_ticks, PtsUnwrapper, Timeline};
 use super::ts::{Pes, PesSink, StreamKind, TsDemuxer};
 
 /// At most this many warnings are kept per segment: a corrupt segment must not allocate
@@ -48,6 +48,10 @@ pub struct TransmuxedSegment {
     pub media: Vec<u8>,
     /// RFC 6381 codecs for `video/mp4; codecs="…"`, e.g. `avc1.4d401e,mp4a.40.2`.
     pub codecs: String,
+    /// What `SourceBuffer.timestampOffset` must be while `media` is appended: 0 for
+    /// transmuxed MPEG-TS, whose timestamps are written already placed; for fMP4 passed
+    /// through, what moves its own timestamps onto the output timeline.
+    pub timestamp_offset: f64,
     /// Output time range (seconds) the fragment covers: the union of the tracks' ranges.
     pub start: f64,
     pub end: f64,
@@ -59,6 +63,20 @@ pub struct TransmuxedSegment {
     pub has_video: bool,
     pub has_audio: bool,
     /// What was repaired or skipped (lost packets, garbage, …); at most 32.
+    pub warnings: Vec<TransmuxError>,
+}
+
+/// Where an fMP4 media segment, appended unchanged, lands on the output timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fmp4Placement {
+    /// Seconds to set `SourceBuffer.timestampOffset` to before appending the segment.
+    pub timestamp_offset: f64,
+    /// Output time range (seconds) of the segment; its playlist start if it has no `tfdt`.
+    pub start: f64,
+    pub end: f64,
+    /// ID3 tags carried in `emsg` boxes, on the output timeline.
+    pub cues: Vec<TimedMetadata>,
+    /// What could not be read; at most 32.
     pub warnings: Vec<TransmuxError>,
 }
 
@@ -145,6 +163,8 @@ pub struct Transmuxer {
     audio_run: Vec<FragmentSample>,
     /// For fMP4 pass-through: (track_ID, timescale) from the last init segment.
     mp4_timescales: Vec<(u32, u32)>,
+    /// For fMP4 pass-through: the timestamp offset (seconds) of the last placed segment.
+    mp4_offset: f64,
 }
 
 impl Transmuxer {
@@ -408,6 +428,7 @@ impl Transmuxer {
             init,
             media,
             codecs: self.codecs.clone(),
+            timestamp_offset: 0.0,
             start,
             end,
             video_range,
@@ -420,15 +441,79 @@ impl Transmuxer {
     }
 
     /// Remembers an fMP4 stream's init segment (EXT-X-MAP) so that its media segments can
-    /// pass through with their time range known. Returns its codec string.
+    /// be placed by their `tfdt`. Returns its codec string.
     pub fn set_init_segment(&mut self, init: &[u8]) -> Result<String, Mp4Error> {
         self.mp4_timescales = isobmff::track_timescales(init)?;
         self.codecs = isobmff::codecs_from_init_segment(init)?;
         Ok(self.codecs.clone())
     }
 
-    /// fMP4 input: returned unchanged (an init at its front is split off into `init`). Its
-    /// own timestamps are kept: place it with `SourceBuffer.timestampOffset` if needed.
+    /// Where an fMP4 media segment (after [`set_init_segment`](Self::set_init_segment))
+    /// belongs on the output timeline, without copying it: the bytes are appended unchanged
+    /// after `SourceBuffer.timestampOffset` is set to the returned offset.
+    ///
+    /// Its own timestamps are trusted within a discontinuity sequence, as for MPEG-TS: the
+    /// first segment seen of a sequence anchors it on its playlist start, later ones keep that
+    /// offset. A stream whose timestamps restart at an `EXT-X-DISCONTINUITY` (an ad spliced
+    /// in, a second encode) thus plays on instead of landing over what came before. A box
+    /// structure too damaged to read a time from keeps the offset of the segment before it
+    /// and is reported as a warning: the browser, which decodes it, is the judge of the rest.
+    pub fn place_fmp4(&mut self, media: &[u8], ctx: SegmentContext) -> Fmp4Placement {
+        let mut warnings = Vec::new();
+        let own_range =
+            isobmff::fragment_range(media, &self.mp4_timescales).unwrap_or_else(|error| {
+                push_warning(&mut warnings, error.into());
+                None
+            });
+        let offset = match own_range {
+            Some((own_start, _)) => {
+                let (mapping, jump) = self.timeline.mapping(
+                    ctx.discontinuity_sequence,
+                    ctx.start,
+                    seconds_to_ticks(own_start),
+                    0,
+                );
+                if let Some(ticks) = jump {
+                    push_warning(
+                        &mut warnings,
+                        TransmuxError::TimestampJump {
+                            discontinuity_sequence: ctx.discontinuity_sequence,
+                            millis: ticks / 90,
+                        },
+                    );
+                }
+                self.mp4_offset = mapping.offset as f64 / 90_000.0;
+                self.mp4_offset
+            }
+            None => self.mp4_offset,
+        };
+        let mut cues = Vec::new();
+        let own_start = own_range.map_or(ctx.start - offset, |r| r.0);
+        for (own_time, at, tag) in isobmff::emsg_id3(media, own_start) {
+            match parse_id3(tag) {
+                Ok(frames) if !frames.is_empty() => cues.push(TimedMetadata {
+                    time: own_time + offset,
+                    frames,
+                }),
+                Ok(_) => {}
+                Err(source) => {
+                    push_warning(&mut warnings, TransmuxError::BadEmsg { offset: at, source })
+                }
+            }
+        }
+        let (start, end) =
+            own_range.map_or((ctx.start, ctx.start), |(s, e)| (s + offset, e + offset));
+        Fmp4Placement {
+            timestamp_offset: offset,
+            start,
+            end,
+            cues,
+            warnings,
+        }
+    }
+
+    /// fMP4 input: returned unchanged (an init at its front is split off into `init`) and
+    /// placed by [`place_fmp4`](Self::place_fmp4).
     fn pass_through(
         &mut self,
         data: &[u8],
@@ -453,21 +538,10 @@ impl Transmuxer {
             None
         };
         let media = &data[split..];
-        let (start, end) =
-            isobmff::fragment_range(media, &self.mp4_timescales)?.unwrap_or((ctx.start, ctx.start));
-        let mut warnings = Vec::new();
-        let mut cues = Vec::new();
-        for (time, offset, tag) in isobmff::emsg_id3(media, start) {
-            match parse_id3(tag) {
-                Ok(frames) if !frames.is_empty() => cues.push(TimedMetadata { time, frames }),
-                Ok(_) => {}
-                Err(source) => push_warning(
-                    &mut warnings,
-                    TransmuxError::BadEmsg {
-                        offset: split + offset,
-                        source,
-                    },
-                ),
+        let mut placed = self.place_fmp4(media, ctx);
+        for warning in &mut placed.warnings {
+            if let TransmuxError::BadEmsg { offset, .. } = warning {
+                *offset += split;
             }
         }
         let is = |prefixes: &[&str]| {
@@ -479,14 +553,15 @@ impl Transmuxer {
             init,
             media: media.to_vec(),
             codecs: self.codecs.clone(),
-            start,
-            end,
+            timestamp_offset: placed.timestamp_offset,
+            start: placed.start,
+            end: placed.end,
             video_range: None,
             audio_range: None,
-            cues,
+            cues: placed.cues,
             has_video: is(&["avc", "hvc", "hev", "vp09", "av01"]),
             has_audio: is(&["mp4a", "ac-3", "ec-3", "opus", "flac"]),
-            warnings,
+            warnings: placed.warnings,
         })
     }
 }

@@ -362,21 +362,95 @@ fn fmp4_passes_through() {
     let mut whole = out.init.clone().unwrap();
     whole.extend_from_slice(&out.media);
     let mut rx = Transmuxer::new();
-    let p = rx.transmux(&whole, ctx(0.0, 0)).unwrap();
+    let p = rx.transmux(&whole, ctx(3.0, 0)).unwrap();
     assert_eq!(p.init, out.init);
     assert_eq!(p.media, out.media);
     assert_eq!(p.codecs, out.codecs);
     assert!(p.has_video && p.has_audio);
     assert_eq!((p.start, p.end), (out.start, out.end));
+    assert_eq!(p.timestamp_offset, 0.0);
     // A media segment alone, after the init was given separately.
     let mut rx = Transmuxer::new();
     assert_eq!(
         rx.set_init_segment(out.init.as_ref().unwrap()).unwrap(),
         out.codecs
     );
-    let p = rx.transmux(&out.media, ctx(0.0, 0)).unwrap();
+    let p = rx.transmux(&out.media, ctx(3.0, 0)).unwrap();
     assert!(p.init.is_none());
     assert_eq!((p.start, p.end), (out.start, out.end));
+}
+
+/// fMP4 media of one encode: its init and `count` one-second segments whose own
+/// timestamps start at `own_start` seconds.
+fn fmp4_encode(own_start: f64, count: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut tx = Transmuxer::new();
+    let mut init = None;
+    let media = (0..count)
+        .map(|i| {
+            let pts = ((own_start + i as f64) * 90_000.0) as u64 + 126_000;
+            let out = tx
+                .transmux(&segment(pts, 30, true, true), ctx(own_start + i as f64, 0))
+                .unwrap();
+            init = init.take().or(out.init);
+            out.media
+        })
+        .collect();
+    (init.unwrap(), media)
+}
+
+#[test]
+fn fmp4_timestamps_restarting_at_a_discontinuity_are_placed_after_it() {
+    let (init_a, a) = fmp4_encode(0.0, 2);
+    // The second encode's clock starts at 0 again, as a spliced-in ad's would.
+    let (init_b, b) = fmp4_encode(0.0, 2);
+    let mut rx = Transmuxer::new();
+    rx.set_init_segment(&init_a).unwrap();
+    let first = rx.place_fmp4(&a[0], ctx(0.0, 0));
+    assert_eq!((first.timestamp_offset, first.start), (0.0, 0.0));
+    let second = rx.place_fmp4(&a[1], ctx(1.0, 0));
+    assert_eq!(second.timestamp_offset, 0.0);
+    let splice = second.end;
+    assert!((splice - 2.0).abs() < 0.05, "{splice}");
+
+    rx.set_init_segment(&init_b).unwrap();
+    let after = rx.place_fmp4(&b[0], ctx(splice, 1));
+    assert!((after.timestamp_offset - splice).abs() < 1e-4, "{after:?}");
+    assert!((after.start - splice).abs() < 1e-4, "{after:?}");
+    assert!(after.warnings.is_empty(), "{:?}", after.warnings);
+    // A later segment of the sequence keeps its offset despite EXTINF rounding.
+    let next = rx.place_fmp4(&b[1], ctx(splice + 1.0004, 1));
+    assert_eq!(next.timestamp_offset, after.timestamp_offset);
+    // Seeking back into the first sequence lands on its own offset again.
+    rx.set_init_segment(&init_a).unwrap();
+    assert_eq!(rx.place_fmp4(&a[1], ctx(1.0, 0)).timestamp_offset, 0.0);
+}
+
+#[test]
+fn fmp4_own_timeline_is_anchored_on_the_playlist() {
+    // A packager whose first fragment says 10 s, in a playlist starting at 0.
+    let (init, media) = fmp4_encode(10.0, 1);
+    let mut rx = Transmuxer::new();
+    rx.set_init_segment(&init).unwrap();
+    let placed = rx.place_fmp4(&media[0], ctx(0.0, 0));
+    assert!((placed.timestamp_offset + 10.0).abs() < 1e-4, "{placed:?}");
+    assert!(placed.start.abs() < 1e-4 && (placed.end - 1.0).abs() < 0.05);
+}
+
+#[test]
+fn unreadable_fmp4_keeps_the_offset_and_warns() {
+    let (init, media) = fmp4_encode(5.0, 1);
+    let mut rx = Transmuxer::new();
+    rx.set_init_segment(&init).unwrap();
+    let offset = rx.place_fmp4(&media[0], ctx(0.0, 0)).timestamp_offset;
+    // A moof whose size runs past the end of the data.
+    let broken = [0, 0, 0x10, 0, b'm', b'o', b'o', b'f', 0, 0];
+    let placed = rx.place_fmp4(&broken, ctx(1.0, 0));
+    assert_eq!(placed.timestamp_offset, offset);
+    assert_eq!(placed.start, 1.0);
+    assert!(
+        matches!(placed.warnings[..], [TransmuxError::Mp4(_)]),
+        "{placed:?}"
+    );
 }
 
 #[test]
@@ -422,7 +496,7 @@ fn fmp4_emsg_id3_becomes_a_cue() {
     media.extend_from_slice(&out.media);
     let mut rx = Transmuxer::new();
     rx.set_init_segment(out.init.as_ref().unwrap()).unwrap();
-    let p = rx.transmux(&media, ctx(0.0, 0)).unwrap();
+    let p = rx.transmux(&media, ctx(3.0, 0)).unwrap();
     assert_eq!(p.cues.len(), 1);
     assert_eq!(p.cues[0].time, 3.5);
     assert_eq!(

@@ -79,12 +79,13 @@ impl MediaBuffer {
         let state = self.media_source.ready_state();
         let head_can_reopen = matches!(
             self.queue.front(),
-            Some(Command::Append(_) | Command::Remove { .. })
+            Some(Command::Append(_) | Command::Remove { .. } | Command::SetTimestampOffset(_))
         );
         match state {
             MediaSourceReadyState::Open => {}
-            // Appending to or removing from an ended MediaSource re-opens it (a seek back or a
-            // quality change after the last segment arrived).
+            // Appending to or removing from an ended MediaSource (or setting the offset for
+            // such an append) re-opens it: a seek back or a quality change after the last
+            // segment arrived.
             MediaSourceReadyState::Ended if head_can_reopen => {}
             _ => return None,
         }
@@ -107,6 +108,14 @@ impl MediaBuffer {
                 self.media_source.set_duration(duration);
                 Outcome::Done(self.buffered())
             }
+            // Through `Reflect` because the setter throws (a removed buffer) and web-sys's
+            // binding of it does not catch.
+            Command::SetTimestampOffset(offset) => match self.with_buffer(|sb| {
+                js_sys::Reflect::set(sb, &"timestampOffset".into(), &offset.into()).map(drop)
+            }) {
+                Ok(()) => Outcome::Done(self.buffered()),
+                Err(e) => Outcome::Failed(MediaBufferFailure::Decode(describe(&e))),
+            },
             Command::Append(mut bytes) => {
                 match self.with_buffer(|sb| sb.append_buffer_with_u8_array(&mut bytes)) {
                     Ok(()) => self.started(),

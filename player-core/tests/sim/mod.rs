@@ -695,6 +695,7 @@ impl Sim {
                 }
                 Command::AddSourceBuffer { .. }
                 | Command::ChangeType { .. }
+                | Command::SetTimestampOffset(_)
                 | Command::SetDuration(_) => self.buffer_updated(),
                 Command::Seek(t) => {
                     self.position = t;

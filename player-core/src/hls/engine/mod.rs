@@ -36,7 +36,7 @@ use crate::hls::playlist::{
 };
 use crate::hls::retry::{Jitter, RetryPolicy};
 use crate::media::decrypt::{decrypt_segment_in_place, key_from_bytes};
-use crate::media::{codecs_from_init_segment, SegmentContext, Transmuxer};
+use crate::media::{SegmentContext, Transmuxer};
 
 /// How often a segment download is checked for being too slow, in ms.
 const SLOW_DOWNLOAD_CHECK_MS: f64 = 500.0;
@@ -264,8 +264,11 @@ pub struct Engine {
     last_loaded: Option<LoadCursor>,
     /// AES-128 keys by URI: fetched once, reused by every segment (and rendition) naming them.
     keys: Vec<(String, [u8; 16])>,
-    /// Turns MPEG-TS segments into fMP4 for MSE; keeps the timeline across segments.
+    /// Turns MPEG-TS segments into fMP4 for MSE and places fMP4 segments; keeps the
+    /// timeline across segments.
     transmuxer: Transmuxer,
+    /// The `SourceBuffer.timestampOffset` the last command set (MSE starts it at 0).
+    timestamp_offset: f64,
     duration_sent: bool,
     loaded_event_sent: bool,
     end_of_stream_sent: bool,
@@ -307,6 +310,7 @@ impl Engine {
             last_loaded: None,
             keys: Vec::new(),
             transmuxer: Transmuxer::new(),
+            timestamp_offset: 0.0,
             duration_sent: false,
             loaded_event_sent: false,
             end_of_stream_sent: false,
@@ -773,10 +777,13 @@ impl Engine {
 
     fn on_init_segment(&mut self, level: usize, section: u32, bytes: Vec<u8>) {
         let declared = self.levels.get(level).and_then(|l| l.info.codecs.clone());
-        // Without a CODECS attribute the init segment itself says what it holds.
+        // The transmuxer learns the tracks' timescales, to place the media segments that
+        // follow. Without a CODECS attribute the init segment itself says what it holds;
+        // with one, an init segment it cannot read is left for the browser to judge.
+        let read = self.transmuxer.set_init_segment(&bytes);
         let codecs = match declared {
             Some(codecs) => codecs,
-            None => match codecs_from_init_segment(&bytes) {
+            None => match read {
                 Ok(codecs) => codecs,
                 Err(error) => {
                     let url = self.init_url(level, section);
@@ -845,7 +852,8 @@ impl Engine {
         }
     }
 
-    /// Transmuxes MPEG-TS (fMP4 passes through) and appends it. False when it failed.
+    /// Transmuxes MPEG-TS (fMP4 passes through, placed by its timestamp offset) and appends
+    /// it. False when it failed.
     fn append_media(&mut self, mut bytes: Vec<u8>, context: SegmentContext, url: String) -> bool {
         if looks_like_mpeg_ts(&bytes) {
             match self.transmuxer.transmux(&bytes, context) {
@@ -855,6 +863,7 @@ impl Engine {
                     if let Some(init) = fragment.init {
                         self.push_buffer_op(Command::Append(init));
                     }
+                    self.set_timestamp_offset(fragment.timestamp_offset);
                     bytes = fragment.media;
                 }
                 Err(error) => {
@@ -874,10 +883,22 @@ impl Engine {
                 Some(url),
             );
             return false;
+        } else {
+            let placed = self.transmuxer.place_fmp4(&bytes, context);
+            self.report_cues(id3_cues(&placed.cues));
+            self.set_timestamp_offset(placed.timestamp_offset);
         }
         self.end_of_stream_sent = false;
         self.push_buffer_op(Command::Append(bytes));
         true
+    }
+
+    /// Sets the buffer's timestamp offset for the appends that follow, if it changed.
+    fn set_timestamp_offset(&mut self, offset: f64) {
+        if offset != self.timestamp_offset {
+            self.timestamp_offset = offset;
+            self.push_buffer_op(Command::SetTimestampOffset(offset));
+        }
     }
 
     fn init_url(&self, level: usize, section: u32) -> Option<String> {
