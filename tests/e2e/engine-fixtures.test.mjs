@@ -117,6 +117,16 @@ const FIXTURES = [
     // From 8 s, so that passing 12 s means having played across the splice at 10 s.
     seekTo: 8,
     past: 12,
+    // The second encode's picture is on screen: not the first part's frames played on.
+    widthAfter: 426,
+  },
+  {
+    name: 'vod-discontinuity-fmp4 (the same splice in fMP4, its timestamps restarting at 0 after 10 s)',
+    src: '/streams/vod-discontinuity-fmp4/master.m3u8',
+    seekTo: 8,
+    past: 12,
+    // The second encode's picture is on screen: not the first part's frames played on.
+    widthAfter: 426,
   },
 ];
 
@@ -131,6 +141,12 @@ for (const fixture of FIXTURES) {
       await waitForTimeBetween(page, fixture.seekTo - 2, 10);
     }
     await waitForTimeBetween(page, past);
+    if (fixture.widthAfter !== undefined) {
+      const width = await page.evaluate(
+        () => document.querySelector('shoppable-player').shadowRoot.querySelector('[part="video"]').videoWidth,
+      );
+      assert.equal(width, fixture.widthAfter, 'the picture after the splice is not the second encode');
+    }
     await assertFedOurFmp4(page);
     await assertNoErrors(page, pageErrors);
 

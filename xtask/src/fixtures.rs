@@ -63,9 +63,9 @@ const FIXTURES: &[Fixture] = &[
     },
     Fixture {
         name: "vod-discontinuity",
-        version: 1,
+        version: 2,
         needs: &["vod-ladder"],
-        outputs: &["vod-discontinuity"],
+        outputs: &["vod-discontinuity", "vod-discontinuity-fmp4"],
         generate: vod_cases::discontinuity,
     },
     Fixture {
@@ -350,7 +350,10 @@ fn package_hls(source: &Path, out: &Path, format: Packaging) -> Result<()> {
     let mut ffmpeg = ffmpeg();
     ffmpeg.arg("-i").arg(source).args(["-c", "copy"]);
     match format {
+        // An MPEG-TS source carries AAC in ADTS frames; MP4 wants them bare (a no-op for an
+        // MP4 source).
         Packaging::Fmp4 => ffmpeg
+            .args(["-bsf:a", "aac_adtstoasc"])
             .args([
                 "-hls_segment_type",
                 "fmp4",
