@@ -7,6 +7,21 @@ let wasm;
 const loadWasm = () => (wasm ??= init());
 
 /**
+ * The source playlist, requested now rather than once the engine has downloaded, compiled and
+ * rendered: the first of the requests before the first frame then overlaps all of that. The
+ * engine takes this response for its first request. Native HLS (`engine="native"`) fetches for
+ * itself, so nothing is requested for it.
+ */
+function prefetchSource(options) {
+  if (typeof options.src !== 'string' || !options.src || options.engine === 'native') return undefined;
+  const response = fetch(options.src);
+  // Handled here too, so a player destroyed before it mounts leaves no unhandled rejection; the
+  // engine, which awaits the same promise, still sees the failure and retries.
+  response.catch(() => {});
+  return response;
+}
+
+/**
  * A player. Usable at once: calls made while the engine is still loading apply when it is
  * ready (`player.ready` resolves then).
  */
@@ -18,9 +33,10 @@ class Player {
 
   constructor(host, options) {
     this.#host = host;
+    const source = prefetchSource(options);
     this.ready = loadWasm().then(() => {
       if (this.#destroyed) return;
-      this.#handle = mount(host, options);
+      this.#handle = mount(host, options, source);
     });
   }
 

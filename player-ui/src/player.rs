@@ -39,8 +39,14 @@ struct Mounted {
 }
 
 /// Renders a player into `host`'s open shadow root and starts loading `options.src`.
+/// `source`, when a promise, is the page's `fetch(options.src)`, started while the engine
+/// downloaded: it answers the engine's first request instead of a second download.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValue> {
+pub fn mount(
+    host: HtmlElement,
+    options: JsValue,
+    source: JsValue,
+) -> Result<PlayerHandle, JsValue> {
     // Before anything that could panic, so that even the first player's panic is reported.
     crate::panic_report::install();
     let options = PlayerOptions::from_js(&options);
@@ -95,7 +101,12 @@ pub fn mount(host: HtmlElement, options: JsValue) -> Result<PlayerHandle, JsValu
     match MediaEngine::start(kind, video, config, move |event| {
         on_engine_event(&event_host, state, commerce, engine_name, event)
     }) {
-        Ok(playback) => actions.playback.set_value(Some(Rc::new(playback))),
+        Ok(playback) => {
+            if let (Some(src), Ok(response)) = (&options.src, source.dyn_into()) {
+                playback.adopt_prefetched(src, response);
+            }
+            actions.playback.set_value(Some(Rc::new(playback)));
+        }
         Err(error) => report_error(&host, state, analytics, error),
     }
     // Before the stream starts, so that `ready` knows whether to wait for a feed.

@@ -63,6 +63,26 @@ test('the fMP4 ladder plays past 3 s through our MSE engine', async () => {
   await page.close();
 });
 
+test('the source playlist downloads while the engine does, and only once', async () => {
+  const { page, pageErrors } = await openPlayer({ src: FMP4, engine: 'mse', muted: true, autoplay: true });
+  await waitForTime(page, 1);
+  const timing = await page.evaluate((src) => {
+    const entries = performance.getEntriesByType('resource');
+    const wasm = entries.find((e) => e.name.endsWith('_bg.wasm'));
+    const sources = entries.filter((e) => new URL(e.name).pathname === src);
+    return { wasmEnd: wasm?.responseEnd, sourceStarts: sources.map((e) => e.startTime) };
+  }, FMP4);
+  // The engine took the loader's response instead of asking again.
+  assert.equal(timing.sourceStarts.length, 1, `the source playlist was requested ${timing.sourceStarts.length} times`);
+  assert.ok(timing.wasmEnd !== undefined, 'the wasm download was not seen');
+  assert.ok(
+    timing.sourceStarts[0] < timing.wasmEnd,
+    `the source playlist was requested at ${timing.sourceStarts[0]} ms, after the engine had downloaded (${timing.wasmEnd} ms)`,
+  );
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
 test('choosing a rendition in the quality menu fetches and shows that rendition', async () => {
   const { page } = await openPlayer({ src: FMP4, engine: 'mse', muted: true, autoplay: true });
   await waitForTime(page, 0.5);

@@ -63,6 +63,14 @@ impl MediaEngine {
         }
     }
 
+    /// Lets the page's earlier `fetch(url)` answer our engine's first request (see
+    /// [`Playback::adopt_prefetched`]). Native HLS fetches for itself: nothing to adopt.
+    pub fn adopt_prefetched(&self, url: &str, response: js_sys::Promise) {
+        if let MediaEngine::Mse(p) = self {
+            p.adopt_prefetched(url, response);
+        }
+    }
+
     /// Loads and plays `url`, replacing whatever was loaded before.
     pub fn load(&self, url: &str) {
         match self {

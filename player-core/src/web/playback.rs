@@ -7,7 +7,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use web_sys::{AbortController, HtmlVideoElement, MediaSource, SourceBuffer, Url};
 
-use super::fetch::fetch_body;
+use super::fetch;
 use super::managed_media_source::{self, StreamingGate};
 use super::media_buffer::{MediaBuffer, Outcome};
 use super::now_ms;
@@ -36,6 +36,9 @@ struct Driver {
     /// On a `ManagedMediaSource`, which may ask us to stop fetching for a while.
     managed: bool,
     streaming: StreamingGate,
+    /// The page's own request for the source playlist, made while the engine loaded: it
+    /// answers the first request if that is for the same URL.
+    prefetched: Option<(String, js_sys::Promise)>,
 }
 
 impl Playback {
@@ -80,6 +83,7 @@ impl Playback {
             on_event,
             managed,
             streaming: StreamingGate::default(),
+            prefetched: None,
         }));
         let weak = Rc::downgrade(&driver);
         {
@@ -88,6 +92,12 @@ impl Playback {
             d.source_listeners = source_listeners(&d.buffer.media_source, managed, &weak);
         }
         Ok(Playback { driver })
+    }
+
+    /// Lets `response` (a `fetch(url)` the page started earlier) answer the first request,
+    /// if that is for `url`: the source playlist then downloads while the engine loads.
+    pub fn adopt_prefetched(&self, url: &str, response: js_sys::Promise) {
+        self.driver.borrow_mut().prefetched = Some((url.to_owned(), response));
     }
 
     /// Loads and plays `url`, replacing whatever was loaded before.
@@ -255,11 +265,22 @@ impl Driver {
                 .handle_fetch_failure(request.id, failure, now_ms());
             return;
         };
-        let signal = controller.signal();
+        // Only the first request can be the prefetched one; a later one must go to the network.
+        let prefetched = self
+            .prefetched
+            .take()
+            .filter(|(url, _)| *url == request.url && request.range.is_none());
+        let pending = match prefetched {
+            Some((_, response)) => Ok(fetch::adopt(&request.url, response)),
+            None => fetch::begin(&request.url, request.range, &controller.signal()),
+        };
         self.requests.push((request.id, controller));
         let weak = weak.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_body(&request.url, request.range, &signal).await;
+            let result = match pending {
+                Ok(pending) => pending.body().await,
+                Err(failure) => Err(failure),
+            };
             drive(&weak, move |d, now| {
                 // An aborted request's late answer is not news to the engine.
                 let Some(at) = d.requests.iter().position(|(r, _)| *r == request.id) else {
