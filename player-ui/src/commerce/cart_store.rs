@@ -1,8 +1,11 @@
 //! The page's one cart: shared by every player on the page, saved in `localStorage`, and kept
 //! in step with other tabs.
 //!
-//! - One in-memory [`Cart`] per page, in a reference-counted signal every mounted player
-//!   subscribes to, so adding in one player updates the count in all of them.
+//! - One in-memory [`Cart`] per page, copied after every change into each mounted player's own
+//!   signal, so adding in one player updates the count in all of them. Not one shared signal:
+//!   reactive_graph does not unsubscribe a disposed render effect from its sources, so every
+//!   destroyed player would stay in the subscriber list of a signal that outlives it (measured:
+//!   wasm memory grew ~650 bytes per create/destroy cycle).
 //! - Saved under `shoppable-player:cart:v1:<host>` with [`Cart::to_record`] after every change;
 //!   restored with [`Cart::from_record`] (corrupt or old records: an empty cart and a
 //!   `console.warn`). A storage failure (quota, private mode, blocked cookies) is warned about
@@ -32,12 +35,14 @@ pub struct LineOrigin {
 }
 
 struct Store {
-    cart: ArcRwSignal<Cart>,
+    cart: Cart,
+    /// Each mounted player's own signal of the cart, by seat number (see [`attach`]).
+    players: Vec<(u64, ArcRwSignal<Cart>)>,
+    next_seat: u64,
     origins: Vec<LineOrigin>,
     /// Lines already handed to the store's cart during this page's checkout attempts
     /// (variant id, quantity sent), so that a retry after a refusal does not add them twice.
     sent: Vec<(String, u32)>,
-    players: usize,
     watch: Option<StorageWatch>,
 }
 
@@ -62,29 +67,27 @@ pub fn now_ms() -> u64 {
 }
 
 /// Joins the page's cart (the first player loads it from storage and starts listening to
-/// other tabs). The signal belongs to the calling player's reactive owner; the cart outlives
-/// it. Pair with [`detach`].
-pub fn attach() -> RwSignal<Cart> {
-    let existing = with_store(|s| {
-        s.players += 1;
-        s.cart.clone()
+/// other tabs): returns the player's seat number and its own signal of the cart, which belongs
+/// to the calling player's reactive owner; the cart outlives it. Pair with [`detach`].
+pub fn attach() -> (u64, RwSignal<Cart>) {
+    STORE.with(|s| {
+        s.borrow_mut().get_or_insert_with(|| Store {
+            cart: Cart::new(),
+            players: Vec::new(),
+            next_seat: 0,
+            origins: Vec::new(),
+            sent: Vec::new(),
+            watch: None,
+        });
     });
-    let cart = match existing {
-        Some(cart) => cart,
-        None => {
-            let cart = ArcRwSignal::new(Cart::new());
-            STORE.with(|s| {
-                *s.borrow_mut() = Some(Store {
-                    cart: cart.clone(),
-                    origins: Vec::new(),
-                    sent: Vec::new(),
-                    players: 1,
-                    watch: None,
-                })
-            });
-            cart
-        }
-    };
+    let (seat, cart) = with_store(|s| {
+        let seat = s.next_seat;
+        s.next_seat += 1;
+        let cart = ArcRwSignal::new(s.cart.clone());
+        s.players.push((seat, cart.clone()));
+        (seat, cart)
+    })
+    .expect("the cart store was just created");
     if with_store(|s| s.watch.is_none()) == Some(true) {
         if let Ok(Some(text)) = storage::read(&key("cart")) {
             merge_from(&text);
@@ -93,27 +96,41 @@ pub fn attach() -> RwSignal<Cart> {
         let watch = StorageWatch::new(on_storage);
         with_store(|s| s.watch = watch);
     }
-    RwSignal::from(cart)
+    (seat, RwSignal::from(cart))
 }
 
 /// Leaves the page's cart; the last player stops listening to other tabs (the cart itself
 /// stays in memory for players mounted later).
-pub fn detach() {
+pub fn detach(seat: u64) {
     with_store(|s| {
-        s.players = s.players.saturating_sub(1);
-        if s.players == 0 {
+        s.players.retain(|(taken, _)| *taken != seat);
+        if s.players.is_empty() {
             s.watch = None;
         }
     });
 }
 
-/// Changes the cart, notifies every player and saves it.
+/// Changes the cart, notifies every player and saves it. `f` works on a copy, so it may
+/// call back into this module.
 pub fn change<R>(f: impl FnOnce(&mut Cart, u64) -> R) -> Option<R> {
-    let cart = with_store(|s| s.cart.clone())?;
-    let now = now_ms();
-    let result = cart.try_update(|c| f(c, now));
-    save(&cart.with_untracked(Cart::to_record));
-    result
+    let mut cart = with_store(|s| s.cart.clone())?;
+    let result = f(&mut cart, now_ms());
+    let record = cart.to_record();
+    publish(cart);
+    save(&record);
+    Some(result)
+}
+
+/// Makes `cart` the page's cart and hands it to every player. The signals are set outside
+/// the store's borrow: a player's effects may read the store.
+fn publish(cart: Cart) {
+    let players = with_store(|s| {
+        s.cart = cart.clone();
+        s.players.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>()
+    });
+    for player in players.unwrap_or_default() {
+        player.set(cart.clone());
+    }
 }
 
 fn save(record: &str) {
@@ -144,16 +161,12 @@ fn merge_from(text: &str) {
     if let Some(w) = warning {
         host::warn(&w.to_string());
     }
-    let Some(cart) = with_store(|s| s.cart.clone()) else {
+    let Some(mut cart) = with_store(|s| s.cart.clone()) else {
         return;
     };
-    let mut changed = false;
-    cart.maybe_update(|c| {
-        changed = c.merge(&theirs);
-        changed
-    });
-    if changed {
-        let ours = cart.with_untracked(Cart::to_record);
+    if cart.merge(&theirs) {
+        let ours = cart.to_record();
+        publish(cart);
         if ours != text {
             save(&ours);
         }
@@ -173,14 +186,12 @@ pub fn origin(variant_id: &str) -> Option<LineOrigin> {
 
 /// Notes where a new line was added (kept for lines still in the cart only).
 pub fn set_origin(origin: LineOrigin) {
-    let Some(cart) = with_store(|s| s.cart.clone()) else {
-        return;
-    };
     let text = with_store(|s| {
-        s.origins.retain(|o| o.variant_id != origin.variant_id);
-        s.origins.push(origin);
-        cart.with_untracked(|c| s.origins.retain(|o| c.line(&o.variant_id).is_some()));
-        let entries = s.origins.iter().map(|o| {
+        let Store { cart, origins, .. } = s;
+        origins.retain(|o| o.variant_id != origin.variant_id);
+        origins.push(origin);
+        origins.retain(|o| cart.line(&o.variant_id).is_some());
+        let entries = origins.iter().map(|o| {
             let fields = vec![
                 ("video_id".to_owned(), JsonValue::string(&o.video_id)),
                 (

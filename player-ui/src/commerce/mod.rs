@@ -51,8 +51,11 @@ pub enum Panel {
 pub struct Commerce {
     pub feed: RwSignal<Arc<Feed>>,
     pub timeline: RwSignal<ProductTimeline>,
-    /// The page's cart, shared with every other player (see [`cart_store`]).
+    /// The page's cart, shared with every other player (see [`cart_store`]): this player's
+    /// copy, updated by the store; change it with `cart_store::change`.
     pub cart: RwSignal<Cart>,
+    /// This player's seat at the page's cart, to leave it with.
+    cart_seat: u64,
     pub panel: RwSignal<Panel>,
     /// The feed had problems: the quiet notice is showing.
     pub feed_notice: RwSignal<bool>,
@@ -91,10 +94,12 @@ impl Commerce {
         actions: Actions,
         analytics: Analytics,
     ) -> Self {
+        let (cart_seat, cart) = cart_store::attach();
         Commerce {
             feed: RwSignal::new(Arc::new(Feed::default())),
             timeline: RwSignal::new(ProductTimeline::new()),
-            cart: cart_store::attach(),
+            cart,
+            cart_seat,
             panel: RwSignal::new(Panel::Closed),
             feed_notice: RwSignal::new(false),
             line_errors: RwSignal::new(Vec::new()),
@@ -121,7 +126,7 @@ impl Commerce {
     /// Leaves the page's cart and cancels a feed download. Call before the view is disposed.
     pub fn shut_down(&self) {
         self.context.try_update_value(|c| c.feed_request = None);
-        cart_store::detach();
+        cart_store::detach(self.cart_seat);
     }
 
     pub fn host(&self) -> Option<HtmlElement> {
