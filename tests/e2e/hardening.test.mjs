@@ -2,8 +2,8 @@
 // wasm memory flat), create/destroy cycles that leave nothing behind, three players on one page,
 // and a cart that survives broken storage and concurrent tabs.
 //
-// `cargo xtask test` runs the short form (SOAK_SECONDS=60, SOAK_CYCLES=30 by default);
-// `cargo xtask soak` runs the soak tests of this same file for 30 minutes and 100 cycles, and
+// `cargo xtask test` runs the short form (SOAK_SECONDS=60, SOAK_CYCLES=250 by default);
+// `cargo xtask soak` runs the soak tests of this same file for 30 minutes and 300 cycles, and
 // passes SOAK_REPORT to collect the figures for docs/testing.md.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { launchBrowser, baseUrl, newPage } from './harness.mjs';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
-const SOAK_CYCLES = Number(process.env.SOAK_CYCLES ?? 30);
+const SOAK_CYCLES = Number(process.env.SOAK_CYCLES ?? 250);
 const SOAK_REPORT = process.env.SOAK_REPORT ?? null;
 const FULL_SOAK = SOAK_SECONDS >= 600;
 
@@ -459,7 +459,11 @@ test(`soak: ${SOAK_CYCLES} create/destroy cycles leave no timers, listeners, Med
   assert.ok(end.listenersTotal - baseline.listenersTotal < SOAK_CYCLES / 3, `event listeners ${baseline.listenersTotal} → ${end.listenersTotal}`);
   assert.ok(end.domNodes - baseline.domNodes < SOAK_CYCLES, `DOM nodes ${baseline.domNodes} → ${end.domNodes}`);
   assert.ok(end.jsHeapUsed - baseline.jsHeapUsed < 2 * MiB, `JS heap ${mib(baseline.jsHeapUsed)} → ${mib(end.jsHeapUsed)}`);
-  assert.ok(end.wasm - baseline.wasm <= 1 * MiB, `wasm memory ${mib(baseline.wasm)} → ${mib(end.wasm)}`);
+  // Linear memory grows by 64 KiB pages and never shrinks. A leak of a few hundred bytes per
+  // player (the page-wide cart signal once kept every destroyed player's subscriptions: ~650
+  // bytes a cycle, a page every ~100 cycles) shows as pages over this many cycles; one page is
+  // allocator slack.
+  assert.ok(end.wasm - baseline.wasm <= 64 * 1024, `wasm memory ${mib(baseline.wasm)} → ${mib(end.wasm)}`);
   assert.deepEqual(pageErrors, []);
 });
 

@@ -1,6 +1,6 @@
 //! `cargo xtask soak`: the full-length soak tests of `tests/e2e/hardening.test.mjs` — looping
-//! playback for 30 minutes and 100 create/destroy cycles, where `cargo xtask test` runs them
-//! for 60 seconds and 30 cycles. Same test code, longer settings, so the short run in every
+//! playback for 30 minutes and 300 create/destroy cycles, where `cargo xtask test` runs them
+//! for 60 seconds and 250 cycles. Same test code, longer settings, so the short run in every
 //! test pass and the long one here cannot drift apart. The figures go to `target/soak.json`
 //! (the tests write them) for `docs/testing.md`.
 
@@ -21,7 +21,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             minutes: 30,
-            cycles: 100,
+            cycles: 300,
         }
     }
 }
