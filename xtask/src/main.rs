@@ -27,7 +27,7 @@ Commands:
                        --filter selects browser tests by name (node --test-name-pattern)
   soak [--minutes N] [--cycles N]
                        the long soak: looping playback (default 30 min) and player
-                       create/destroy cycles (default 100) in Chromium; figures in target/soak.json
+                       create/destroy cycles (default 300) in Chromium; figures in target/soak.json
   build                build the SDK into npm-package/dist
   fixtures             generate the test and demo streams into tests/fixtures/streams
   serve [--port N]     serve dist, streams, test pages and examples (--port 0: any free port)
@@ -340,11 +340,11 @@ mod tests {
     }
 
     #[test]
-    fn soak_defaults_to_half_an_hour_and_a_hundred_cycles() {
+    fn soak_defaults_to_half_an_hour_and_three_hundred_cycles() {
         let Ok(Command::Soak(options)) = parse_args(&["soak"]) else {
             panic!("soak not parsed");
         };
-        assert_eq!((options.minutes, options.cycles), (30, 100));
+        assert_eq!((options.minutes, options.cycles), (30, 300));
         let Ok(Command::Soak(options)) = parse_args(&["soak", "--cycles=5", "--minutes", "2"])
         else {
             panic!("soak options not parsed");
