@@ -34,6 +34,7 @@ pub struct LineOrigin {
     pub video_time: u64,
 }
 
+#[derive(Default)]
 struct Store {
     cart: Cart,
     /// Each mounted player's own signal of the cart, by seat number (see [`attach`]).
@@ -70,24 +71,15 @@ pub fn now_ms() -> u64 {
 /// other tabs): returns the player's seat number and its own signal of the cart, which belongs
 /// to the calling player's reactive owner; the cart outlives it. Pair with [`detach`].
 pub fn attach() -> (u64, RwSignal<Cart>) {
-    STORE.with(|s| {
-        s.borrow_mut().get_or_insert_with(|| Store {
-            cart: Cart::new(),
-            players: Vec::new(),
-            next_seat: 0,
-            origins: Vec::new(),
-            sent: Vec::new(),
-            watch: None,
-        });
-    });
-    let (seat, cart) = with_store(|s| {
+    let (seat, cart) = STORE.with(|s| {
+        let mut s = s.borrow_mut();
+        let s = s.get_or_insert_with(Store::default);
         let seat = s.next_seat;
         s.next_seat += 1;
         let cart = ArcRwSignal::new(s.cart.clone());
         s.players.push((seat, cart.clone()));
         (seat, cart)
-    })
-    .expect("the cart store was just created");
+    });
     if with_store(|s| s.watch.is_none()) == Some(true) {
         if let Ok(Some(text)) = storage::read(&key("cart")) {
             merge_from(&text);

@@ -888,7 +888,6 @@ impl Engine {
             self.report_cues(id3_cues(&placed.cues));
             self.set_timestamp_offset(placed.timestamp_offset);
         }
-        self.end_of_stream_sent = false;
         self.push_buffer_op(Command::Append(bytes));
         true
     }
